@@ -1,0 +1,3 @@
+module lab/images/lab-init
+
+go 1.24

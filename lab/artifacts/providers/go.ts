@@ -1,0 +1,43 @@
+// Go programs built on the host into the cache: our own guest code, and (for later issues)
+// modules from the Go module proxy. Static binaries, keyed by source + toolchain.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { run } from '../../util/exec.js';
+import { inputKey, sha256 } from '../../util/hash.js';
+import { type CacheEntry, ensure } from '../cache.js';
+
+const GO_HINT = 'install Go (apt-get install golang-go, or https://go.dev/dl) and put it on PATH';
+
+export async function goVersion(): Promise<string> {
+  return run(['go', 'env', 'GOVERSION'], { what: 'go env GOVERSION', hint: GO_HINT });
+}
+
+async function sourceDigest(dir: string): Promise<string> {
+  const names = (await readdir(dir))
+    .filter((n) => n.endsWith('.go') || n === 'go.mod' || n === 'go.sum')
+    .sort();
+  const parts = await Promise.all(names.map(async (n) => `${n}:${sha256(await readFile(join(dir, n)))}`));
+  return sha256(parts.join('\n'));
+}
+
+const staticBuildEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-trimpath' };
+
+/** Builds the Go main package in `sourceDir` (ours, in this repository). */
+export async function buildLocalGo(sourceDir: string, binary: string): Promise<CacheEntry> {
+  const inputs = { source: await sourceDigest(sourceDir), go: await goVersion(), binary };
+  return ensure({
+    kind: 'go-local',
+    key: `${binary}-${inputKey(inputs)}`,
+    description: `${binary} built from ${sourceDir}`,
+    inputs,
+    build: async (dir) => {
+      await run(['go', 'build', '-ldflags=-s -w', '-o', join(dir, binary), '.'], {
+        cwd: sourceDir,
+        env: staticBuildEnv,
+        what: `go build of ${binary}`,
+        hint: GO_HINT,
+        timeoutMs: 20 * 60_000,
+      });
+    },
+  });
+}

@@ -1,0 +1,59 @@
+// The per-node part of the boot: node.json, SSH keys and per-node files as a small cpio
+// appended to the shared initramfs (the kernel unpacks concatenated archives in order).
+import { readFile, writeFile } from 'node:fs/promises';
+import type { LabPlan, NodePlan } from '../topology/plan.js';
+import { nodeAddresses, withoutPrefix } from '../topology/plan.js';
+import { type CpioEntry, cpioGz } from './cpio.js';
+
+export interface NodeKeys {
+  authorizedKey: string;
+  hostPrivateKey: string;
+}
+
+/** The guest's view of itself; see docs/guest-protocol.md. */
+export function nodeJson(plan: LabPlan, node: NodePlan, layers: string[]): Record<string, unknown> {
+  const hostNet = plan.nets.find((net) => net.id === 1 && net.ipv4) ?? plan.nets.find((net) => net.ipv4);
+  const hosts = plan.nodes.map((other) => {
+    const on = other.nics.find((nic) => nic.net === hostNet?.id);
+    return { name: other.name, ipv4: on?.ipv4 && withoutPrefix(on.ipv4), ipv6: on?.ipv6 && withoutPrefix(on.ipv6) };
+  });
+  return {
+    lab: plan.name,
+    id: node.id,
+    name: node.name,
+    layers,
+    nics: node.nics.map(({ name, net, mac, ipv4, ipv6 }) => ({ name, net, mac, ipv4, ipv6 })),
+    hosts,
+    addresses: nodeAddresses(node),
+    env: {
+      LAB_NAME: plan.name,
+      LAB_NODE_ID: String(node.id),
+      LAB_NODE_NAME: node.name,
+      LAB_NVM: String(plan.nodes.length),
+    },
+  };
+}
+
+export function nodeArchive(
+  plan: LabPlan,
+  node: NodePlan,
+  layers: string[],
+  keys: NodeKeys,
+  files: Record<string, string> = {},
+): Buffer {
+  const entries: CpioEntry[] = [
+    { path: 'lab/node.json', type: 'file', mode: 0o644, data: Buffer.from(`${JSON.stringify(nodeJson(plan, node, layers), null, 2)}\n`) },
+    { path: 'lab/ssh', type: 'dir', mode: 0o700 },
+    { path: 'lab/ssh/authorized_keys', type: 'file', mode: 0o600, data: Buffer.from(`${keys.authorizedKey.trim()}\n`) },
+    { path: 'lab/ssh/host_ed25519', type: 'file', mode: 0o600, data: Buffer.from(keys.hostPrivateKey) },
+    ...Object.entries(files).map(
+      ([path, content]): CpioEntry => ({ path: `lab/files/${path.replace(/^\//, '')}`, type: 'file', mode: 0o644, data: Buffer.from(content) }),
+    ),
+  ];
+  return cpioGz(entries);
+}
+
+/** initrd for one VM: the shared initramfs, then this node's archive. */
+export async function writeNodeInitrd(sharedInitramfs: string, archive: Buffer, output: string): Promise<void> {
+  await writeFile(output, Buffer.concat([await readFile(sharedInitramfs), archive]));
+}

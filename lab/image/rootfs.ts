@@ -1,0 +1,74 @@
+// The base root filesystem: Debian packages (base + what the lab's overlays ask for),
+// made bootable without maintainer scripts, packed as a read-only squashfs layer.
+import { mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BASE_PACKAGES, DEBIAN_SUITE, ETC_FILES, ROOTFS_DIRS, USRMERGE_LINKS } from '../../images/base.js';
+import { ensure } from '../artifacts/cache.js';
+import { debianPackages } from '../artifacts/providers/debian.js';
+import { run } from '../util/exec.js';
+import { inputKey } from '../util/hash.js';
+import type { Kernel } from './kernel.js';
+import { mksquashfs } from './squashfs.js';
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/** busybox applets for commands the packages do not provide (e.g. `nc -z` is openbsd's). */
+async function linkMissingApplets(tree: string, busybox: string): Promise<void> {
+  const applets = (await run([busybox, '--list'])).split('\n').filter(Boolean);
+  await mkdir(join(tree, 'usr/local/bin'), { recursive: true });
+  for (const applet of applets) {
+    const provided = await Promise.all(
+      ['usr/bin', 'usr/sbin', 'usr/local/bin'].map((dir) => exists(join(tree, dir, applet))),
+    );
+    if (!provided.includes(true)) await symlink('/usr/bin/busybox', join(tree, 'usr/local/bin', applet));
+  }
+}
+
+async function makeBootable(tree: string, kernel: Kernel): Promise<void> {
+  for (const [link, target] of USRMERGE_LINKS) {
+    if (!(await exists(join(tree, link))) && (await exists(join(tree, target))))
+      await symlink(target, join(tree, link));
+  }
+  for (const dir of ROOTFS_DIRS) await mkdir(join(tree, dir), { recursive: true });
+  for (const [path, content] of Object.entries(ETC_FILES)) {
+    await writeFile(join(tree, path), content, { mode: path === 'etc/shadow' ? 0o600 : 0o644 });
+  }
+  await linkMissingApplets(tree, kernel.busybox);
+  // Documentation is dead weight in a VM nobody reads man pages in.
+  for (const dir of ['usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale']) {
+    await rm(join(tree, dir), { recursive: true, force: true });
+  }
+}
+
+export interface Rootfs {
+  layer: string;
+  packages: string[];
+  key: string;
+}
+
+export async function ensureRootfs(kernel: Kernel, extraPackages: string[]): Promise<Rootfs> {
+  const packages = [...new Set([...BASE_PACKAGES, ...extraPackages])].sort();
+  const debs = await debianPackages({ packages, suite: DEBIAN_SUITE, purpose: 'the VM root filesystem' });
+  const inputs = { debs: debs.meta.key, kernel: kernel.key, recipe: inputKey({ ETC_FILES, ROOTFS_DIRS }) };
+  const key = inputKey(inputs);
+  const entry = await ensure({
+    kind: 'rootfs',
+    key,
+    description: `root filesystem with ${packages.join(' ')}`,
+    inputs,
+    build: async (dir) => {
+      const tree = join(dir, 'tree');
+      await mkdir(tree);
+      await run(['tar', '-x', '-p', '--numeric-owner', '-f', join(debs.dir, 'rootfs.tar'), '-C', tree]);
+      await makeBootable(tree, kernel);
+      await mksquashfs(tree, join(dir, 'rootfs.sqfs'));
+      await writeFile(join(dir, 'packages.txt'), `${packages.join('\n')}\n`);
+      await rm(tree, { recursive: true, force: true });
+    },
+  });
+  return { layer: join(entry.dir, 'rootfs.sqfs'), packages, key };
+}

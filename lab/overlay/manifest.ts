@@ -1,0 +1,54 @@
+// An overlay's typed manifest (overlays/<name>/overlay.ts): what it needs and what it runs.
+import { z } from 'zod';
+import { topologySchema } from '../topology/schema.js';
+
+const unitName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
+const argv = z.array(z.string().min(1)).min(1);
+
+/** A boot unit; see docs/guest-protocol.md for what the guest does with each field. */
+export const unitSchema = z
+  .object({
+    name: unitName,
+    description: z.string().min(1),
+    after: z.array(unitName).default([]),
+    type: z.enum(['oneshot', 'service']),
+    exec: argv,
+    if: z.string().min(1).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    ready: z
+      .object({
+        exec: argv,
+        intervalMs: z.number().int().positive().optional(),
+        timeoutSec: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    restart: z.enum(['always', 'no']).optional(),
+    timeoutSec: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const overlayManifestSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    description: z.string().min(1),
+    /** Other overlays this one needs; their layers go below this one. `base` is implied. */
+    deps: z.array(z.string()).default([]),
+    /** Debian packages added to the root filesystem. */
+    packages: z.array(z.string()).default([]),
+    /** Kernel modules shipped (with their dependencies) and loaded at boot. */
+    modules: z.array(z.string()).default([]),
+    units: z.array(unitSchema).default([]),
+    /** Topology defaults this overlay wants (a topology file or the CLI still win). */
+    topology: topologySchema.omit({ overlays: true }).optional(),
+  })
+  .strict();
+
+export type Unit = z.output<typeof unitSchema>;
+export type OverlayManifest = z.output<typeof overlayManifestSchema>;
+export type OverlayManifestInput = z.input<typeof overlayManifestSchema>;
+
+/** Identity function that gives manifest files type checking and completion. */
+export function defineOverlay(manifest: OverlayManifestInput): OverlayManifestInput {
+  return manifest;
+}

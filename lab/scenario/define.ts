@@ -1,0 +1,126 @@
+// What a scenario is: a topology, the overlays it needs, and steps run in order against the
+// booted lab. Scenarios only see ScenarioContext, so this layer never touches a VM directly.
+import type { LabPlan } from '../topology/plan.js';
+import type { Topology } from '../topology/schema.js';
+import { UsageError } from '../util/errors.js';
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  timeoutMs?: number;
+  /** Written to the command's stdin. */
+  input?: string;
+}
+
+export interface RetryUntilOptions {
+  /** Budget across all attempts (default DEFAULT_RETRY_TIMEOUT_MS). */
+  timeoutMs?: number;
+  intervalMs?: number;
+}
+
+export interface ScenarioContext {
+  /** Every VM, NIC and address. */
+  plan: LabPlan;
+  /** 'kvm' | 'tcg' */
+  accel: string;
+  /** Runs a shell command on a VM over SSH; never throws on a non-zero exit. */
+  exec(vm: string, command: string, opts?: ExecOptions): Promise<ExecResult>;
+  /** Like exec, but throws CommandFailure (a StepFailure) on a non-zero exit; returns stdout. */
+  sh(vm: string, command: string, opts?: ExecOptions): Promise<string>;
+  /** Calls fn until it resolves; on timeout the error names `what` and fn's last error. */
+  retryUntil<T>(what: string, fn: () => Promise<T>, opts?: RetryUntilOptions): Promise<T>;
+  /** Goes into the step's output (JUnit system-out). */
+  log(message: string): void;
+  /** Aborted when the step times out, so long waits inside a step can stop early. */
+  signal: AbortSignal;
+}
+
+export const DEFAULT_STEP_TIMEOUT_MS = 120_000;
+export const DEFAULT_RETRY_TIMEOUT_MS = 60_000;
+
+export interface Step {
+  name: string;
+  /** Default DEFAULT_STEP_TIMEOUT_MS. */
+  timeoutMs?: number;
+  run(ctx: ScenarioContext): Promise<void>;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  topology: Topology;
+  overlays: string[];
+  steps: Step[];
+}
+
+/** The reports add a test case of this name when booting the lab fails, so no step may use it. */
+export const SETUP_CASE_NAME = 'setup';
+
+/**
+ * Returns the scenario unchanged after checking what the reports rely on: step names are the
+ * JUnit test case names, so they must be non-empty and unique within the scenario.
+ */
+export function defineScenario(scenario: Scenario): Scenario {
+  if (scenario.name.trim() === '') throw new UsageError('a scenario needs a name');
+  const where = `scenario ${scenario.name}`;
+  const seen = new Set<string>();
+  for (const step of scenario.steps) {
+    if (step.name.trim() === '') throw new UsageError(`${where}: a step has no name`);
+    if (step.name === SETUP_CASE_NAME) {
+      throw new UsageError(`${where}: the step name "${SETUP_CASE_NAME}" is reserved for boot failures`);
+    }
+    if (seen.has(step.name)) throw new UsageError(`${where}: step "${step.name}" appears twice`);
+    if (step.timeoutMs !== undefined && !(step.timeoutMs > 0)) {
+      throw new UsageError(`${where}: step "${step.name}" has timeoutMs ${step.timeoutMs}; it must be > 0`);
+    }
+    seen.add(step.name);
+  }
+  return scenario;
+}
+
+/** An assertion failure inside a step: the report shows its message as the reason. */
+export class StepFailure extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StepFailure';
+  }
+}
+
+/** Thrown by ctx.sh: the command is the assertion, so its failure is a StepFailure too. */
+export class CommandFailure extends StepFailure {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+
+  constructor(
+    readonly vm: string,
+    readonly command: string,
+    result: ExecResult,
+  ) {
+    super(commandFailureMessage(vm, command, result));
+    this.name = 'CommandFailure';
+    this.code = result.code;
+    this.stdout = result.stdout;
+    this.stderr = result.stderr;
+  }
+}
+
+/** Enough stderr to see why, without pasting a whole `kubectl describe` into the message. */
+const STDERR_TAIL_LINES = 20;
+
+// The first line stands alone in progress output, so it carries the VM, command and exit code;
+// the stderr tail follows on later lines.
+function commandFailureMessage(vm: string, command: string, { code, stderr }: ExecResult): string {
+  const commandLines = command.trim().split('\n');
+  const shownCommand = commandLines.length > 1 ? `${commandLines[0]} …` : commandLines[0];
+  const headline = `${vm}: \`${shownCommand}\` exited with code ${code}`;
+  if (stderr.trim() === '') return `${headline} (no stderr)`;
+  const stderrLines = stderr.trimEnd().split('\n');
+  const omitted = stderrLines.length - STDERR_TAIL_LINES;
+  const tail = omitted > 0 ? [`… (${omitted} earlier lines)`, ...stderrLines.slice(omitted)] : stderrLines;
+  return [headline, ...tail].join('\n');
+}

@@ -1,0 +1,82 @@
+// The typed shape of a lab: what a topology file, the environment and the CLI may set.
+import { z } from 'zod';
+
+export const MAX_NODE_ID = 249; // .250 on every net is the host side of the bridge
+export const MIN_MEM_MB = 128;
+export const MAX_NET_ID = 99;
+
+const netId = z.number().int().min(0).max(MAX_NET_ID);
+
+/** A list of net ids with no repeats, e.g. [0, 1, 3, 4, 5]. */
+export const netList = z
+  .array(netId)
+  .min(1)
+  .superRefine((nets, ctx) => {
+    const seen = new Set<number>();
+    nets.forEach((net, index) => {
+      if (seen.has(net)) ctx.addIssue({ code: 'custom', message: `net ${net} appears twice`, path: [index] });
+      seen.add(net);
+    });
+  });
+
+export const netSchema = z
+  .object({
+    id: netId,
+    name: z.string().min(1).max(32).optional(),
+    /** false: the NICs on this net are up but get no address (e.g. masters for macvlan/ipvlan). */
+    addressed: z.boolean().optional(),
+    ipv4: z.cidrv4().optional(),
+    ipv6: z.cidrv6().optional(),
+  })
+  .strict();
+
+export const nodeOverrideSchema = z
+  .object({
+    id: z.number().int().min(1).max(MAX_NODE_ID),
+    mem: z.number().int().min(MIN_MEM_MB).optional(),
+    smp: z.number().int().min(1).max(64).optional(),
+    nets: netList.optional(),
+  })
+  .strict();
+
+const labName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,11}$/, 'must be 1-12 characters: a-z, 0-9, -, starting with a letter');
+
+/** Everything a topology file may hold. Every field is optional: defaults fill the rest. */
+export const topologySchema = z
+  .object({
+    nvm: z.number().int().min(1).max(MAX_NODE_ID).optional(),
+    mem: z.number().int().min(MIN_MEM_MB).optional(),
+    smp: z.number().int().min(1).max(64).optional(),
+    netsVm: netList.optional(),
+    nets: z.array(netSchema).optional(),
+    nodes: z.array(nodeOverrideSchema).optional(),
+    overlays: z.array(z.string().min(1)).optional(),
+    ipv6Prefix: z.cidrv6().optional(),
+  })
+  .strict();
+
+export const accelSchema = z.enum(['auto', 'kvm', 'tcg']);
+
+/** The merged config: one object, built once, read everywhere after. */
+export const labConfigSchema = z
+  .object({
+    name: labName,
+    nvm: z.number().int().min(1).max(MAX_NODE_ID),
+    mem: z.number().int().min(MIN_MEM_MB),
+    smp: z.number().int().min(1).max(64),
+    netsVm: netList,
+    nets: z.array(netSchema),
+    nodes: z.array(nodeOverrideSchema),
+    overlays: z.array(z.string().min(1)),
+    accel: accelSchema,
+    ipv6Prefix: z.cidrv6(),
+  })
+  .strict();
+
+export type Topology = z.infer<typeof topologySchema>;
+export type NetConfig = z.infer<typeof netSchema>;
+export type NodeOverride = z.infer<typeof nodeOverrideSchema>;
+export type Accel = z.infer<typeof accelSchema>;
+export type LabConfig = z.infer<typeof labConfigSchema>;

@@ -1,0 +1,81 @@
+// One VM: prepare its files, start QEMU inside the lab's namespace, wait for the guest's
+// boot verdict, stop it.
+import { mkdir, readFile } from 'node:fs/promises';
+import { inNetns } from '../hostnet/netns.js';
+import type { NodePlan } from '../topology/plan.js';
+import { processAlive } from '../lifecycle/state.js';
+import { type GuestEvent, waitForBoot } from './events.js';
+import { isOurProcess, readPidfile, spawnDetached, terminate, waitGone } from './process.js';
+import { type AccelChoice, qemuArgs, vmPaths } from './qemu-args.js';
+import { QmpClient } from './qmp.js';
+
+export async function consoleTail(dir: string, lines = 25): Promise<string> {
+  const text = await readFile(vmPaths(dir).consoleLog, 'utf8').catch(() => '');
+  const tail = text.replaceAll('\r', '').trimEnd().split('\n').slice(-lines);
+  return tail.length && tail[0] ? `last lines of the serial console (${vmPaths(dir).consoleLog}):\n${tail.map((l) => `  | ${l}`).join('\n')}` : 'the serial console is empty';
+}
+
+export interface StartVmOptions {
+  labName: string;
+  netns: string;
+  node: NodePlan;
+  dir: string;
+  accel: AccelChoice;
+  kernel: string;
+  layers: string[];
+}
+
+/** Spawns QEMU (detached: it outlives `lab start`) and returns its pid. */
+export async function startVm(options: StartVmOptions): Promise<number> {
+  await mkdir(options.dir, { recursive: true });
+  const paths = vmPaths(options.dir);
+  const args = qemuArgs(
+    options.node,
+    options.accel,
+    { dir: options.dir, kernel: options.kernel, initrd: paths.initrd, layers: options.layers, scratch: paths.scratch },
+    options.labName,
+  );
+  return spawnDetached(inNetns(options.netns, ['qemu-system-x86_64', ...args]), `${options.dir}/qemu.log`);
+}
+
+export async function waitVmReady(
+  name: string,
+  dir: string,
+  pid: number,
+  timeoutMs: number,
+  onEvent?: (event: GuestEvent) => void,
+): Promise<GuestEvent> {
+  return waitForBoot(vmPaths(dir).events, {
+    vm: name,
+    timeoutMs,
+    alive: () => processAlive(pid),
+    onEvent,
+    describeFailure: async () => {
+      const qemuLog = (await readFile(`${dir}/qemu.log`, 'utf8').catch(() => '')).trim();
+      return [qemuLog && `qemu said: ${qemuLog.split('\n').slice(-5).join('\n')}`, await consoleTail(dir)].filter(Boolean).join('\n');
+    },
+  });
+}
+
+/** The VM's QEMU pid, if one is running: from the state, else from QEMU's own pidfile. */
+export async function runningPid(dir: string, recorded?: number): Promise<number | undefined> {
+  for (const pid of [recorded, await readPidfile(vmPaths(dir).pidfile)]) {
+    if (await isOurProcess(pid, dir)) return pid;
+  }
+  return undefined;
+}
+
+/** QMP quit first (QEMU exits cleanly), then signals. Never fails on a VM already gone. */
+export async function stopVm(dir: string, recorded?: number): Promise<void> {
+  const pid = await runningPid(dir, recorded);
+  if (!pid) return;
+  try {
+    const qmp = await QmpClient.connect(vmPaths(dir).qmp, { timeoutMs: 1000 });
+    await qmp.execute('quit', undefined, { timeoutMs: 1000 }).catch(() => undefined);
+    qmp.close();
+  } catch {
+    // QMP unreachable: fall through to signals.
+  }
+  if (await waitGone(pid, 2000)) return;
+  await terminate(pid);
+}

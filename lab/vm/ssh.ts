@@ -1,0 +1,340 @@
+// SSH into lab VMs. The VMs are reachable only inside the lab's network namespace, and this
+// process stays in the host's namespace, so the TCP connection is made by a small child
+// process started with `ip netns exec`; ssh2 speaks the protocol over that child's stdio.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { Duplex } from 'node:stream';
+// ssh2 is CommonJS: its named exports do not resolve under ESM at runtime, only the default.
+import ssh2, { type ClientChannel, type Client as SshClient } from 'ssh2';
+import { inNetns } from '../hostnet/netns.js';
+import { LabError } from '../util/errors.js';
+import { RetryTimeoutError, retryUntil } from '../util/retry.js';
+
+const { Client, utils } = ssh2;
+
+export interface SshTarget {
+  netns: string;
+  host: string;
+  /** Default 22. */
+  port?: number;
+  /** Default root. */
+  username?: string;
+  /** OpenSSH private key text. */
+  privateKey: string;
+  /** The VM's pinned host key, an OpenSSH public key line ("ssh-ed25519 AAAA..."). */
+  hostPublicKey: string;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A fresh ed25519 key pair: private key in OpenSSH format, public key as an authorized_keys line. */
+export function generateLabKeys(comment: string): { privateKey: string; publicKey: string } {
+  const keys = utils.generateKeyPairSync('ed25519', { comment });
+  return { privateKey: keys.private, publicKey: keys.public };
+}
+
+// Runs inside the namespace: connects and shuttles bytes; a failure to connect is reported on
+// stderr (e.g. "connect ECONNREFUSED 10.0.0.2:22") so the caller can show it.
+const PROXY_SCRIPT = `
+const [port, host] = process.argv.slice(1);
+const socket = require('node:net').connect(Number(port), host);
+socket.on('error', (err) => { process.stderr.write(err.message); process.exit(1); });
+socket.on('close', () => process.exit(0));
+process.stdin.pipe(socket);
+socket.pipe(process.stdout);
+`;
+
+// Each attempt may wait this long for the SSH handshake before the attempt counts as failed
+// and is retried (a guest whose sshd accepted but hangs).
+const HANDSHAKE_TIMEOUT_MS = 20_000;
+const RETRY_INTERVAL_MS = 250;
+
+export class SshSession {
+  #closed = false;
+
+  private constructor(
+    private readonly client: SshClient,
+    private readonly where: string,
+  ) {
+    // ssh2 throws 'error' events nobody listens to; after the handshake, a failure shows up
+    // as channels closing without an exit status, which exec() reports.
+    client.on('error', () => {});
+    client.on('close', () => {
+      this.#closed = true;
+    });
+  }
+
+  /** Connects, retrying until the VM's sshd answers or `timeoutMs` (default 30 s) runs out. */
+  static async open(target: SshTarget, opts: { timeoutMs?: number } = {}): Promise<SshSession> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const where = describeTarget(target);
+    const hostKey = hostKeyBlob(target);
+    // A wrong host key or a refused client key will not fix itself: aborting the retry loop
+    // with the error makes retryUntil throw it at once.
+    const stop = new AbortController();
+    try {
+      const client = await retryUntil(
+        (attemptSignal) =>
+          connectOnce(target, hostKey, Math.min(HANDSHAKE_TIMEOUT_MS, timeoutMs), attemptSignal).catch(
+            (err: unknown) => {
+              if (err instanceof LabError) stop.abort(err);
+              throw err;
+            },
+          ),
+        { timeoutMs, intervalMs: RETRY_INTERVAL_MS, what: `ssh to ${where}`, signal: stop.signal },
+      );
+      return new SshSession(client, where);
+    } catch (err) {
+      if (err instanceof RetryTimeoutError) {
+        throw new LabError(err.message, 'is the VM up and its sshd running? `lab status` shows the VM state');
+      }
+      throw err;
+    }
+  }
+
+  /** Runs one command; its stdin gets `input` (or nothing) and then EOF. */
+  exec(command: string, opts: { timeoutMs?: number; input?: string | Buffer } = {}): Promise<ExecResult> {
+    if (this.#closed) return Promise.reject(new LabError(`ssh to ${this.where}: the connection is closed`));
+    return new Promise((resolve, reject) => {
+      let channel: ClientChannel | undefined;
+      let settled = false;
+      const timer =
+        opts.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              settled = true;
+              // Best effort: ask sshd to kill the command, then drop the channel either way.
+              channel?.signal('KILL');
+              channel?.close();
+              reject(
+                new LabError(`ssh to ${this.where}: "${command}" timed out after ${opts.timeoutMs} ms`),
+              );
+            }, opts.timeoutMs);
+      const finish = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        settle();
+      };
+
+      this.client.exec(command, (err, ch) => {
+        if (err) {
+          finish(() => reject(new LabError(`ssh to ${this.where}: cannot run "${command}": ${err.message}`)));
+          return;
+        }
+        if (settled) {
+          ch.close(); // timed out while the channel was being opened
+          return;
+        }
+        channel = ch;
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        let code: number | undefined;
+        ch.on('data', (chunk: Buffer) => stdout.push(chunk));
+        ch.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        ch.on('exit', (status: number | null, signal?: string) => {
+          code = exitCode(status, signal);
+        });
+        ch.on('close', () =>
+          finish(() => {
+            if (code === undefined) {
+              reject(
+                new LabError(`ssh to ${this.where}: "${command}" ended without an exit status (connection lost?)`),
+              );
+            } else {
+              resolve({
+                code,
+                stdout: Buffer.concat(stdout).toString('utf8'),
+                stderr: Buffer.concat(stderr).toString('utf8'),
+              });
+            }
+          }),
+        );
+        // Always send EOF, so a command that reads stdin (cat) ends instead of waiting forever.
+        if (opts.input === undefined) ch.end();
+        else ch.end(opts.input);
+      });
+    });
+  }
+
+  /** Interactive login shell on the local terminal; resolves with the shell's exit code. */
+  shell(): Promise<number> {
+    if (this.#closed) return Promise.reject(new LabError(`ssh to ${this.where}: the connection is closed`));
+    const { stdin, stdout, stderr } = process;
+    const window = {
+      term: process.env.TERM || 'xterm-256color',
+      rows: stdout.rows || 24,
+      cols: stdout.columns || 80,
+    };
+    return new Promise((resolve, reject) => {
+      this.client.shell(window, (err, channel) => {
+        if (err) {
+          reject(new LabError(`ssh to ${this.where}: cannot start a shell: ${err.message}`));
+          return;
+        }
+        // Raw mode so keys like Ctrl-C and arrows reach the remote shell, not this process.
+        const wasRaw = stdin.isTTY ? stdin.isRaw : false;
+        if (stdin.isTTY) stdin.setRawMode(true);
+        const onResize = () => channel.setWindow(stdout.rows || 24, stdout.columns || 80, 0, 0);
+        stdout.on('resize', onResize);
+        stdin.pipe(channel);
+        // {end: false}: our stdout and stderr outlive the shell.
+        channel.pipe(stdout, { end: false });
+        channel.stderr.pipe(stderr, { end: false });
+
+        // Like ssh(1): 255 when the connection is lost before an exit status arrives.
+        let code = 255;
+        channel.on('exit', (status: number | null, signal?: string) => {
+          code = exitCode(status, signal);
+        });
+        channel.on('close', () => {
+          stdout.off('resize', onResize);
+          stdin.unpipe(channel);
+          if (stdin.isTTY) stdin.setRawMode(wasRaw);
+          // Piping resumed stdin; pausing lets the process exit once we are done.
+          stdin.pause();
+          resolve(code);
+        });
+      });
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.client.end();
+  }
+}
+
+/** Opens a session, runs one command, closes. */
+export async function sshExec(
+  target: SshTarget,
+  command: string,
+  opts: { timeoutMs?: number; input?: string | Buffer; connectTimeoutMs?: number } = {},
+): Promise<ExecResult> {
+  const session = await SshSession.open(target, { timeoutMs: opts.connectTimeoutMs });
+  try {
+    return await session.exec(command, { timeoutMs: opts.timeoutMs, input: opts.input });
+  } finally {
+    session.close();
+  }
+}
+
+function describeTarget(target: SshTarget): string {
+  return `${target.username ?? 'root'}@${target.host}:${target.port ?? 22} in netns ${target.netns}`;
+}
+
+/** The key blob of an OpenSSH public key line (its base64 field), which is what sshd sends. */
+function hostKeyBlob(target: SshTarget): Buffer {
+  const base64 = target.hostPublicKey.trim().split(/\s+/)[1];
+  const blob = base64 ? Buffer.from(base64, 'base64') : Buffer.alloc(0);
+  if (blob.length === 0) {
+    throw new LabError(`the pinned host key for ${target.host} is not an OpenSSH public key line`);
+  }
+  return blob;
+}
+
+/** Shell convention: a command killed by signal n exits with 128 + n. */
+function exitCode(status: number | null, signal: string | undefined): number {
+  if (status !== null) return status;
+  const number = signal ? constants.signals[signal as keyof typeof constants.signals] : undefined;
+  return number === undefined ? 255 : 128 + number;
+}
+
+/**
+ * One attempt: starts the proxy child in the namespace and runs the SSH handshake over it.
+ * Rejects with a LabError for failures that retrying cannot fix.
+ */
+function connectOnce(
+  target: SshTarget,
+  hostKey: Buffer,
+  handshakeTimeoutMs: number,
+  signal: AbortSignal,
+): Promise<SshClient> {
+  return new Promise((resolve, reject) => {
+    const argv = inNetns(target.netns, [
+      process.execPath,
+      '-e',
+      PROXY_SCRIPT,
+      '--',
+      String(target.port ?? 22),
+      target.host,
+    ]);
+    const child: ChildProcessWithoutNullStreams = spawn(argv[0] as string, argv.slice(1));
+    let childStderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      childStderr += text;
+    });
+
+    const client = new Client();
+    let ready = false;
+    let failure: Error | undefined;
+    let hostKeyMismatch = false;
+
+    // Record the first failure and stop the child; the attempt settles when the child is gone,
+    // because only then is its stderr (the real reason, e.g. ECONNREFUSED) complete.
+    const fail = (err: Error) => {
+      failure ??= err;
+      client.destroy();
+      child.kill();
+    };
+    const onClientError = (err: Error & { level?: string }) => {
+      if (hostKeyMismatch) {
+        fail(
+          new LabError(
+            `host key of ${target.host} does not match the lab's key`,
+            `the machine answering in netns ${target.netns} is not the VM this lab booted`,
+          ),
+        );
+      } else if (err.level === 'client-authentication') {
+        fail(new LabError(`ssh to ${describeTarget(target)}: the lab's key was refused (${err.message})`));
+      } else {
+        fail(err);
+      }
+    };
+    const onClientClose = () => fail(new Error('connection closed before the SSH handshake finished'));
+    const onAbort = () => fail(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+
+    child.on('error', fail); // `ip` missing, for instance
+    child.on('close', (code) => {
+      signal.removeEventListener('abort', onAbort);
+      if (ready) return;
+      const childError = childStderr.trim();
+      if (failure instanceof LabError) reject(failure);
+      else if (childError) reject(new Error(childError));
+      else reject(failure ?? new Error(`the connection helper exited with code ${code} before the handshake`));
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    client.on('error', onClientError);
+    client.on('close', onClientClose);
+    client.on('ready', () => {
+      ready = true;
+      signal.removeEventListener('abort', onAbort);
+      client.off('error', onClientError);
+      client.off('close', onClientClose);
+      // From now on the child lives exactly as long as the connection.
+      client.on('close', () => child.kill());
+      resolve(client);
+    });
+
+    try {
+      client.connect({
+        sock: Duplex.from({ readable: child.stdout, writable: child.stdin }),
+        username: target.username ?? 'root',
+        privateKey: target.privateKey,
+        readyTimeout: handshakeTimeoutMs,
+        hostVerifier: (key: Buffer) => {
+          hostKeyMismatch = !key.equals(hostKey);
+          return !hostKeyMismatch;
+        },
+      });
+    } catch (err) {
+      // ssh2 checks its options synchronously (an unreadable private key, say): not retryable.
+      fail(new LabError(`ssh to ${describeTarget(target)}: ${err instanceof Error ? err.message : String(err)}`));
+    }
+  });
+}

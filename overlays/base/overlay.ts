@@ -1,0 +1,36 @@
+import { defineOverlay } from '../../lab/overlay/manifest.js';
+
+export default defineOverlay({
+  name: 'base',
+  description: 'Every VM: kernel modules, SSH (dropbear) with the lab key, a root shell on the serial console',
+  units: [
+    {
+      name: 'modules',
+      description: 'load the kernel modules every overlay listed in /etc/lab/modules.d',
+      type: 'oneshot',
+      exec: ['/usr/lib/lab/load-modules'],
+    },
+    {
+      name: 'ssh-keys',
+      description: "install the VM's host key (dropbear format) and the lab's authorized key",
+      type: 'oneshot',
+      exec: ['/usr/lib/lab/ssh-keys'],
+    },
+    {
+      name: 'sshd',
+      description: 'SSH server on port 22, key login only',
+      after: ['ssh-keys'],
+      type: 'service',
+      exec: ['/usr/sbin/dropbear', '-F', '-E', '-s', '-p', '22', '-r', '/etc/dropbear/host_ed25519'],
+      ready: { exec: ['nc', '-z', '127.0.0.1', '22'], intervalMs: 200, timeoutSec: 30 },
+      restart: 'always',
+    },
+    {
+      name: 'console',
+      description: 'root shell on the serial console (lab console VM)',
+      type: 'service',
+      exec: ['/usr/lib/lab/console-shell'],
+      restart: 'always',
+    },
+  ],
+});
