@@ -3,7 +3,6 @@ import { defineConfig } from 'vitest/config';
 // Tiers: a failure's project name says where it broke (unit → vm → k8s).
 export default defineConfig({
   test: {
-    reporters: process.env.CI ? ['default', ['json', { outputFile: 'results/vitest.json' }]] : ['default'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
       {

@@ -140,8 +140,11 @@ func (s *Scheduler) awaitDependencies(u *unitState) (failedDep string, stopped b
 	for _, name := range u.After {
 		dep := s.byName[name]
 		go func() {
-			<-dep.settled
-			settled <- dep
+			select {
+			case <-dep.settled:
+				settled <- dep
+			case <-s.stopping:
+			}
 		}()
 	}
 	for range u.After {

@@ -150,7 +150,13 @@ async function runStep(step: Step, lab: LabHandle): Promise<StepResult> {
 }
 
 function skippedStep(step: Step): StepResult {
-  return { name: step.name, status: 'skipped', durationMs: 0, startedAt: new Date().toISOString(), output: [] };
+  return {
+    name: step.name,
+    status: 'skipped',
+    durationMs: 0,
+    startedAt: new Date().toISOString(),
+    output: [],
+  };
 }
 
 function stepContext(lab: LabHandle, log: (message: string) => void, signal: AbortSignal): ScenarioContext {
@@ -180,7 +186,11 @@ function stepContext(lab: LabHandle, log: (message: string) => void, signal: Abo
  * Settles with `run`, or rejects with StepTimeout after `timeoutMs` and aborts `controller`.
  * A step that ignores the signal is abandoned, not awaited: the next step must not wait on it.
  */
-function withTimeout(run: () => Promise<void>, timeoutMs: number, controller: AbortController): Promise<void> {
+function withTimeout(
+  run: () => Promise<void>,
+  timeoutMs: number,
+  controller: AbortController,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       const timeout = new StepTimeout(timeoutMs);
@@ -190,7 +200,9 @@ function withTimeout(run: () => Promise<void>, timeoutMs: number, controller: Ab
     // Wrapped so a step that throws synchronously fails like one that rejects. Once the timer
     // has rejected, a late settlement here is ignored (a promise settles once), and it is
     // handled, so it cannot surface as an unhandled rejection.
-    void new Promise<void>((settle) => settle(run())).then(resolve, reject).finally(() => clearTimeout(timer));
+    void new Promise<void>((settle) => settle(run()))
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
   });
 }
 

@@ -107,12 +107,8 @@ export class SshSession {
           ? undefined
           : setTimeout(() => {
               settled = true;
-              // Best effort: ask sshd to kill the command, then drop the channel either way.
-              channel?.signal('KILL');
-              channel?.close();
-              reject(
-                new LabError(`ssh to ${this.where}: "${command}" timed out after ${opts.timeoutMs} ms`),
-              );
+              if (channel) stopCommand(channel);
+              reject(new LabError(`ssh to ${this.where}: "${command}" timed out after ${opts.timeoutMs} ms`));
             }, opts.timeoutMs);
       const finish = (settle: () => void) => {
         if (settled) return;
@@ -127,7 +123,7 @@ export class SshSession {
           return;
         }
         if (settled) {
-          ch.close(); // timed out while the channel was being opened
+          stopCommand(ch); // timed out while the channel was being opened
           return;
         }
         channel = ch;
@@ -143,7 +139,9 @@ export class SshSession {
           finish(() => {
             if (code === undefined) {
               reject(
-                new LabError(`ssh to ${this.where}: "${command}" ended without an exit status (connection lost?)`),
+                new LabError(
+                  `ssh to ${this.where}: "${command}" ended without an exit status (connection lost?)`,
+                ),
               );
             } else {
               resolve({
@@ -237,6 +235,32 @@ function hostKeyBlob(target: SshTarget): Buffer {
   return blob;
 }
 
+// How long a timed-out command gets to die of SIGKILL before we close its channel ourselves.
+const KILL_GRACE_MS = 2000;
+
+/**
+ * Kills a timed-out command: sends SIGKILL and lets sshd close the channel once the command
+ * is gone. Closing the channel at once would leave the command running, and dropbear
+ * (2022.83) sometimes kills the *next* channel of the connection when the close races the
+ * command's exit. The delayed close covers servers that ignore signal requests.
+ * Only the command's top process gets the signal (there is no pty, so no process group).
+ */
+function stopCommand(channel: ClientChannel): void {
+  // ssh2's channel.signal() refuses once our side sent EOF, which exec() always does; the
+  // protocol allows it, so send the request the way signal() does internally.
+  const internal = channel as unknown as {
+    outgoing?: { id: number; state: string };
+    _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
+  };
+  const { outgoing } = internal;
+  if (outgoing && (outgoing.state === 'open' || outgoing.state === 'eof')) {
+    internal._client?._protocol?.signal?.(outgoing.id, 'KILL');
+  }
+  const fallback = setTimeout(() => channel.close(), KILL_GRACE_MS);
+  fallback.unref();
+  channel.once('close', () => clearTimeout(fallback));
+}
+
 /** Shell convention: a command killed by signal n exits with 128 + n. */
 function exitCode(status: number | null, signal: string | undefined): number {
   if (status !== null) return status;
@@ -305,7 +329,8 @@ function connectOnce(
       const childError = childStderr.trim();
       if (failure instanceof LabError) reject(failure);
       else if (childError) reject(new Error(childError));
-      else reject(failure ?? new Error(`the connection helper exited with code ${code} before the handshake`));
+      else
+        reject(failure ?? new Error(`the connection helper exited with code ${code} before the handshake`));
     });
     signal.addEventListener('abort', onAbort, { once: true });
 
@@ -334,7 +359,9 @@ function connectOnce(
       });
     } catch (err) {
       // ssh2 checks its options synchronously (an unreadable private key, say): not retryable.
-      fail(new LabError(`ssh to ${describeTarget(target)}: ${err instanceof Error ? err.message : String(err)}`));
+      fail(
+        new LabError(`ssh to ${describeTarget(target)}: ${err instanceof Error ? err.message : String(err)}`),
+      );
     }
   });
 }

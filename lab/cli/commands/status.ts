@@ -1,0 +1,73 @@
+// lab status
+import type { Command } from '@commander-js/extra-typings';
+import { type LabState, listLabs, readState } from '../../lifecycle/state.js';
+import { UsageError } from '../../util/errors.js';
+import { EventTail } from '../../vm/events.js';
+import { runningPid } from '../../vm/machine.js';
+import { vmPaths } from '../../vm/qemu-args.js';
+import { nameOption } from '../options.js';
+
+export interface VmStatus {
+  name: string;
+  running: boolean;
+  pid?: number;
+  boot: string;
+  failedUnits: string[];
+  nics: { name: string; net: number; mac: string; ipv4?: string; ipv6?: string }[];
+}
+
+export async function vmStatuses(state: LabState): Promise<VmStatus[]> {
+  return Promise.all(
+    state.vms.map(async (vm) => {
+      const pid = await runningPid(vm.dir, vm.pid);
+      const events = await new EventTail(vmPaths(vm.dir).events).read();
+      const boot = events.filter((e) => e.event === 'boot').pop();
+      const failedUnits = events.filter((e) => e.event === 'unit' && (e.state === 'failed' || e.state === 'exited')).map((e) => e.unit ?? '?');
+      const node = state.plan.nodes.find((n) => n.name === vm.name);
+      return {
+        name: vm.name,
+        running: pid !== undefined,
+        pid,
+        boot: boot?.state ?? 'booting',
+        failedUnits,
+        nics: (node?.nics ?? []).map(({ name, net, mac, ipv4, ipv6 }) => ({ name, net, mac, ipv4, ipv6 })),
+      };
+    }),
+  );
+}
+
+export async function printStatus(state: LabState): Promise<void> {
+  const vms = await vmStatuses(state);
+  console.log(`lab ${state.name}: ${state.phase}, namespace ${state.netns ?? '-'}, accel ${state.accel?.used ?? '?'} (${state.accel?.reason ?? ''})`);
+  console.log(`overlays: ${state.overlays.join(', ')}`);
+  for (const vm of vms) {
+    const health = vm.running ? (vm.boot === 'ready' ? 'ready' : vm.boot) : 'NOT RUNNING';
+    console.log(`${vm.name}  ${health}${vm.pid ? `  pid ${vm.pid}` : ''}${vm.failedUnits.length ? `  failed units: ${vm.failedUnits.join(', ')}` : ''}`);
+    for (const nic of vm.nics) {
+      console.log(`  ${nic.name.padEnd(5)} net ${String(nic.net).padEnd(2)} ${nic.mac}  ${[nic.ipv4, nic.ipv6].filter(Boolean).join('  ') || '(no address)'}`);
+    }
+  }
+}
+
+export function addStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .summary('show labs: VMs, accelerator, NICs, addresses')
+    .addOption(nameOption())
+    .option('--all', 'every lab')
+    .option('--json', 'machine-readable')
+    .action(async (flags) => {
+      const names = flags.all ? await listLabs() : [flags.name];
+      const states = (await Promise.all(names.map(readState))).filter((s): s is LabState => s !== undefined);
+      if (!flags.all && states.length === 0) {
+        throw new UsageError(`no lab named "${flags.name}"`, `labs: ${(await listLabs()).join(', ') || 'none'}`);
+      }
+      if (flags.json) {
+        const out = await Promise.all(states.map(async (s) => ({ name: s.name, phase: s.phase, netns: s.netns, accel: s.accel, overlays: s.overlays, vms: await vmStatuses(s) })));
+        console.log(JSON.stringify(flags.all ? out : out[0], null, 2));
+        return;
+      }
+      for (const state of states) await printStatus(state);
+      if (states.length === 0) console.log('no labs');
+    });
+}

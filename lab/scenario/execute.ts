@@ -1,0 +1,109 @@
+// `lab test NAME`: start (or reuse) the scenario's lab, run its steps, write the reports,
+// keep the evidence on failure, stop the lab.
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { requireState, sshTarget } from '../lifecycle/access.js';
+import { resolveLab } from '../lifecycle/resolve.js';
+import { startLab } from '../lifecycle/start.js';
+import type { LabState } from '../lifecycle/state.js';
+import { teardown } from '../lifecycle/teardown.js';
+import { toJUnitXml } from '../report/junit.js';
+import type { ConfigLayer } from '../topology/config.js';
+import type { Ui } from '../util/ui.js';
+import { vmPaths } from '../vm/qemu-args.js';
+import { SshSession } from '../vm/ssh.js';
+import type { ExecResult, Scenario } from './define.js';
+import { runSteps, type ScenarioResult, type StepResult, setupFailedResult } from './runner.js';
+
+export interface ExecuteOptions {
+  ui: Ui;
+  layers: ConfigLayer[];
+  labName: string;
+  resultsDir: string;
+  /** Reuse the running lab of that name instead of starting one (and leave it running). */
+  noStart: boolean;
+  /** Keep the lab up when the scenario fails. */
+  keep: boolean;
+  onStep?: (step: StepResult) => void;
+}
+
+/** One SSH connection per VM, opened on first use, closed at the end. */
+class SessionPool {
+  private readonly sessions = new Map<string, Promise<SshSession>>();
+  constructor(private readonly state: LabState) {}
+
+  async exec(vm: string, command: string, opts?: { timeoutMs?: number; input?: string }): Promise<ExecResult> {
+    let session = this.sessions.get(vm);
+    if (!session) {
+      session = sshTarget(this.state, vm).then((target) => SshSession.open(target, { timeoutMs: 30_000 }));
+      this.sessions.set(vm, session);
+    }
+    return (await session).exec(command, opts);
+  }
+
+  async closeAll(): Promise<void> {
+    for (const session of this.sessions.values()) (await session.catch(() => undefined))?.close();
+  }
+}
+
+async function saveEvidence(state: LabState, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const vm of state.vms) {
+    for (const [from, to] of [
+      [vmPaths(vm.dir).consoleLog, `${vm.name}.console.log`],
+      [vmPaths(vm.dir).events, `${vm.name}.events.log`],
+    ] as const) {
+      await copyFile(from, join(dir, to)).catch(() => undefined);
+    }
+  }
+}
+
+export async function executeScenario(scenario: Scenario, options: ExecuteOptions): Promise<ScenarioResult> {
+  const started = Date.now();
+  let state: LabState;
+  try {
+    if (options.noStart) state = await requireState(options.labName);
+    else {
+      const { config, overlays } = await resolveLab(options.layers);
+      state = await startLab(config, overlays, { ui: options.ui });
+    }
+  } catch (err) {
+    const result = setupFailedResult(scenario, {
+      accel: 'unknown',
+      lab: options.labName,
+      startedAt: new Date(started),
+      durationMs: Date.now() - started,
+      error: err,
+    });
+    await writeReports(result, options.resultsDir);
+    return result;
+  }
+  const pool = new SessionPool(state);
+  let result: ScenarioResult;
+  try {
+    result = await runSteps(
+      scenario,
+      { plan: state.plan, accel: state.accel?.used ?? 'unknown', exec: (vm, cmd, opts) => pool.exec(vm, cmd, opts) },
+      { onStep: options.onStep },
+    );
+    result.lab = state.name;
+  } finally {
+    await pool.closeAll();
+  }
+  if (result.status === 'failed') {
+    await saveEvidence(state, join(options.resultsDir, 'logs', scenario.name));
+    options.ui.warn(`serial logs of every VM saved in ${join(options.resultsDir, 'logs', scenario.name)}`);
+  }
+  await writeReports(result, options.resultsDir);
+  if (!options.noStart) {
+    if (result.status === 'failed' && options.keep) options.ui.warn(`--keep: lab "${state.name}" left running; stop it with lab stop --name ${state.name}`);
+    else await teardown(state, options.ui);
+  }
+  return result;
+}
+
+export async function writeReports(result: ScenarioResult, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `junit-${result.scenario}.xml`), toJUnitXml([result]));
+  await writeFile(join(dir, `${result.scenario}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}

@@ -1,0 +1,215 @@
+// SshSession against a real dropbear running in a throwaway network namespace, reached the same
+// way lab VMs are: only from inside the namespace. Needs root and dropbear-bin (installed if missing).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inNetns } from '../../lab/hostnet/netns.js';
+import { LabError } from '../../lab/util/errors.js';
+import { retryUntil } from '../../lab/util/retry.js';
+import { generateLabKeys, type SshTarget, SshSession, sshExec } from '../../lab/vm/ssh.js';
+
+const NETNS = `labtest-ssh-${process.pid}`;
+const PORT = 2222;
+const clientKeys = generateLabKeys('labtest client');
+const hostKeys = generateLabKeys('labtest host');
+const target: SshTarget = {
+  netns: NETNS,
+  host: '127.0.0.1',
+  port: PORT,
+  privateKey: clientKeys.privateKey,
+  hostPublicKey: hostKeys.publicKey,
+};
+
+/** Why the suite cannot run here, or undefined when it can. */
+async function skipReason(): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return 'needs root to create network namespaces';
+  const have = async () =>
+    (await execa('sh', ['-c', 'command -v dropbear && command -v dropbearconvert'], { reject: false }))
+      .exitCode === 0;
+  if (await have()) return undefined;
+  const install = await execa('apt-get', ['install', '-y', 'dropbear-bin'], {
+    reject: false,
+    env: { DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (await have()) return undefined;
+  return `dropbear-bin is not installed and could not be installed: ${String(install.stderr).trim().split('\n').pop()}`;
+}
+
+const skip = await skipReason();
+if (skip) console.warn(`skipping ssh tests: ${skip}`);
+
+describe.skipIf(skip !== undefined)('ssh (real dropbear in a test netns)', () => {
+  let tmp: string;
+  let dropbear: ChildProcess;
+  let dropbearLog = '';
+
+  beforeAll(async () => {
+    await execa('ip', ['netns', 'add', NETNS]);
+    await execa('ip', ['-n', NETNS, 'link', 'set', 'lo', 'up']);
+
+    tmp = await mkdtemp(join(tmpdir(), 'labtest-ssh-'));
+    // Dropbear cannot read OpenSSH-format host keys, so convert the lab's key.
+    await writeFile(join(tmp, 'host_ed25519.openssh'), hostKeys.privateKey, { mode: 0o600 });
+    await execa('dropbearconvert', [
+      'openssh',
+      'dropbear',
+      join(tmp, 'host_ed25519.openssh'),
+      join(tmp, 'host_ed25519'),
+    ]);
+    // Dropbear reads ~root/.ssh/authorized_keys and this version has no option to look
+    // elsewhere, so it runs in its own mount namespace with a temp dir mounted over /root:
+    // the real /root is neither read nor written.
+    const home = join(tmp, 'root');
+    await mkdir(join(home, '.ssh'), { recursive: true, mode: 0o700 });
+    await chmod(home, 0o700);
+    await writeFile(join(home, '.ssh', 'authorized_keys'), `${clientKeys.publicKey}\n`, { mode: 0o600 });
+
+    const argv = inNetns(NETNS, [
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      `mount --bind "$0" /root && exec dropbear -F -E -s -r "$1" -p 127.0.0.1:${PORT}`,
+      home,
+      join(tmp, 'host_ed25519'),
+    ]);
+    // ip, unshare and sh all exec, so this child's pid ends up being dropbear's.
+    dropbear = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    dropbear.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      dropbearLog += text;
+    });
+
+    // Ready once something listens on 127.0.0.1:PORT inside the namespace (/proc/net/tcp is
+    // per namespace; 0100007F = 127.0.0.1, state 0A = LISTEN).
+    const listening = `0100007F:${PORT.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`;
+    await retryUntil(
+      async () => {
+        if (dropbear.exitCode !== null) throw new Error(`dropbear exited: ${dropbearLog}`);
+        const { stdout } = await execa('ip', ['netns', 'exec', NETNS, 'cat', '/proc/net/tcp']);
+        if (!stdout.includes(listening)) throw new Error('not listening yet');
+      },
+      { timeoutMs: 5000, intervalMs: 50, what: 'dropbear to listen' },
+    );
+  });
+
+  afterAll(async () => {
+    if (dropbear && dropbear.exitCode === null) {
+      const exited = new Promise((resolve) => dropbear.once('exit', resolve));
+      dropbear.kill();
+      await exited;
+    }
+    // Whatever dropbear started (sessions) and any helper that outlived its connection.
+    const pids = await execa('ip', ['netns', 'pids', NETNS], { reject: false });
+    for (const pid of String(pids.stdout).split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {}
+    }
+    await execa('ip', ['netns', 'delete', NETNS], { reject: false });
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('returns stdout, stderr and the exit code', async () => {
+    const result = await sshExec(target, 'echo out; echo err >&2; exit 3');
+    expect(result).toEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+  });
+
+  it('pipes input to the command and then closes its stdin', async () => {
+    const session = await SshSession.open(target);
+    try {
+      await expect(session.exec('cat', { input: 'hello\nworld\n' })).resolves.toMatchObject({
+        code: 0,
+        stdout: 'hello\nworld\n',
+      });
+      // Larger than the SSH window, so flow control has to work both ways.
+      const big = Buffer.alloc(300_000, 'x');
+      const echoed = await session.exec('cat', { input: big });
+      expect(echoed.stdout.length).toBe(big.length);
+      // No input: the command sees EOF rather than waiting forever.
+      await expect(session.exec('cat; echo done')).resolves.toMatchObject({ stdout: 'done\n' });
+    } finally {
+      session.close();
+    }
+  });
+
+  it('runs many commands on one session, one after another and at once', async () => {
+    const session = await SshSession.open(target);
+    try {
+      for (let i = 0; i < 5; i++) {
+        expect((await session.exec(`echo ${i}`)).stdout).toBe(`${i}\n`);
+      }
+      const results = await Promise.all([5, 6, 7, 8, 9].map((i) => session.exec(`echo ${i}; exit ${i}`)));
+      expect(results.map((r) => [r.stdout, r.code])).toEqual([5, 6, 7, 8, 9].map((i) => [`${i}\n`, i]));
+    } finally {
+      session.close();
+    }
+  });
+
+  it('reports a command killed by a signal as 128 + n', async () => {
+    const result = await sshExec(target, 'kill -TERM $$');
+    expect(result.code).toBe(128 + 15);
+  });
+
+  it('fails a command that outlives its timeout, and the session stays usable', async () => {
+    const session = await SshSession.open(target);
+    try {
+      const started = Date.now();
+      const error = await session.exec('sleep 30', { timeoutMs: 300 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LabError);
+      expect((error as Error).message).toMatch(/"sleep 30" timed out after 300 ms/);
+      expect(Date.now() - started).toBeLessThan(2000);
+      await expect(session.exec('echo still here')).resolves.toMatchObject({ stdout: 'still here\n' });
+    } finally {
+      session.close();
+    }
+  });
+
+  it('rejects a host key other than the pinned one at once, without retrying', async () => {
+    const impostor = { ...target, hostPublicKey: generateLabKeys('other').publicKey };
+    const started = Date.now();
+    const error = await SshSession.open(impostor, { timeoutMs: 20_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LabError);
+    expect((error as Error).message).toBe("host key of 127.0.0.1 does not match the lab's key");
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('gives up when nothing listens, naming the host, the netns and the last error', async () => {
+    const started = Date.now();
+    const error = await SshSession.open({ ...target, port: PORT + 1 }, { timeoutMs: 1500 }).catch(
+      (e: unknown) => e,
+    );
+    const elapsed = Date.now() - started;
+    expect(error).toBeInstanceOf(LabError);
+    const message = (error as Error).message;
+    expect(message).toContain('127.0.0.1');
+    expect(message).toContain(NETNS);
+    expect(message).toContain('ECONNREFUSED');
+    expect(elapsed).toBeGreaterThanOrEqual(1500);
+    expect(elapsed).toBeLessThan(4000);
+  });
+
+  it('leaves no helper process in the namespace after close()', async () => {
+    const session = await SshSession.open(target);
+    await session.exec('true');
+    session.close();
+    // Only dropbear itself should remain (its per-connection child exits with the connection).
+    await retryUntil(
+      async () => {
+        const { stdout } = await execa('ip', ['netns', 'pids', NETNS]);
+        const pids = stdout.split('\n').filter(Boolean).map(Number);
+        if (pids.join() !== String(dropbear.pid)) {
+          const names = await Promise.all(
+            pids.map((pid) => readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')),
+          );
+          throw new Error(`still running in ${NETNS}: ${names.map((n) => n.trim()).join(', ')}`);
+        }
+      },
+      { timeoutMs: 3000, intervalMs: 50, what: 'the namespace to empty' },
+    );
+  });
+});
