@@ -1,7 +1,11 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -239,12 +243,20 @@ func TestMissingCommandFails(t *testing.T) {
 }
 
 func TestStopTerminatesRunningOneshot(t *testing.T) {
-	b := startUnits(t, nil, `{"name": "long", "type": "oneshot", "exec": ["sh", "-c", "touch $DIR/started; exec sleep 60"]}`)
-	b.rec.waitFor(t, "starting", time.Second, func(e Event) bool { return e.State == unitStarting })
+	b := startUnits(t, nil, `{"name": "long", "type": "oneshot", "exec": ["sh", "-c", "echo $$ > $DIR/pid.tmp; mv $DIR/pid.tmp $DIR/pid; exec sleep 60"]}`)
+	var pid int
+	b.rec.waitFor(t, "pid file", 5*time.Second, func(Event) bool {
+		data, err := os.ReadFile(filepath.Join(b.dir, "pid"))
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+		return err == nil
+	})
 	start := time.Now()
 	b.sched.Stop()
 	if elapsed := time.Since(start); elapsed > 2*time.Second {
 		t.Errorf("Stop took %v", elapsed)
+	}
+	if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
+		t.Errorf("process %d still exists after Stop (kill 0: %v)", pid, err)
 	}
 	if n := b.rec.count("boot"); n != 0 {
 		t.Errorf("boot reported although stopped before settling:\n%s", b.rec.dump())

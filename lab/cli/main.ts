@@ -12,6 +12,7 @@ export function buildProgram(): Command {
     .name('lab')
     .description('Container-networking labs: QEMU VMs with many NICs on per-lab bridges, scenarios that assert them.')
     .version('0.1.0')
+    .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   addLifecycleCommands(program);

@@ -26,7 +26,8 @@ export const HOST_TOOLS: HostTool[] = [
 export const APT_PACKAGES = HOST_TOOLS.filter((t) => t.command !== 'go').map((t) => t.apt);
 
 export async function commandExists(command: string): Promise<boolean> {
-  const result = await execa('sh', ['-c', `command -v "$1"`, 'sh', command], { reject: false });
+  // Absolute /bin/sh: PATH is what is being checked, it may not lead to a shell.
+  const result = await execa('/bin/sh', ['-c', 'command -v "$1"', 'sh', command], { reject: false });
   return result.exitCode === 0;
 }
 

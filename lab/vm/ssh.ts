@@ -96,37 +96,47 @@ export class SshSession {
     }
   }
 
-  /** Runs one command; its stdin gets `input` (or nothing) and then EOF. */
+  /**
+   * Runs one command; its stdin gets `input` (or nothing) and then EOF.
+   * On timeout the command is killed, and the promise rejects once it is gone, so the next
+   * command does not race its exit (see stopCommand).
+   */
   exec(command: string, opts: { timeoutMs?: number; input?: string | Buffer } = {}): Promise<ExecResult> {
     if (this.#closed) return Promise.reject(new LabError(`ssh to ${this.where}: the connection is closed`));
     return new Promise((resolve, reject) => {
       let channel: ClientChannel | undefined;
+      let timedOut = false;
       let settled = false;
-      const timer =
-        opts.timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              settled = true;
-              if (channel) stopCommand(channel);
-              reject(new LabError(`ssh to ${this.where}: "${command}" timed out after ${opts.timeoutMs} ms`));
-            }, opts.timeoutMs);
+      const timeoutError = () =>
+        new LabError(`ssh to ${this.where}: "${command}" timed out after ${opts.timeoutMs} ms`);
+      const timers: NodeJS.Timeout[] = [];
       const finish = (settle: () => void) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        for (const timer of timers) clearTimeout(timer);
         settle();
       };
+      if (opts.timeoutMs !== undefined) {
+        timers.push(
+          setTimeout(() => {
+            timedOut = true;
+            if (channel) stopCommand(channel);
+            // Backstop for a connection that died silently: give up without the server's word.
+            timers.push(setTimeout(() => finish(() => reject(timeoutError())), KILL_GRACE_MS + 1000));
+          }, opts.timeoutMs),
+        );
+      }
 
       this.client.exec(command, (err, ch) => {
         if (err) {
-          finish(() => reject(new LabError(`ssh to ${this.where}: cannot run "${command}": ${err.message}`)));
-          return;
-        }
-        if (settled) {
-          stopCommand(ch); // timed out while the channel was being opened
+          const error = timedOut
+            ? timeoutError()
+            : new LabError(`ssh to ${this.where}: cannot run "${command}": ${err.message}`);
+          finish(() => reject(error));
           return;
         }
         channel = ch;
+        if (timedOut) stopCommand(ch); // the time ran out while the channel was being opened
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         let code: number | undefined;
@@ -137,7 +147,9 @@ export class SshSession {
         });
         ch.on('close', () =>
           finish(() => {
-            if (code === undefined) {
+            if (timedOut) {
+              reject(timeoutError());
+            } else if (code === undefined) {
               reject(
                 new LabError(
                   `ssh to ${this.where}: "${command}" ended without an exit status (connection lost?)`,
@@ -240,10 +252,9 @@ const KILL_GRACE_MS = 2000;
 
 /**
  * Kills a timed-out command: sends SIGKILL and lets sshd close the channel once the command
- * is gone. Closing the channel at once would leave the command running, and dropbear
- * (2022.83) sometimes kills the *next* channel of the connection when the close races the
- * command's exit. The delayed close covers servers that ignore signal requests.
- * Only the command's top process gets the signal (there is no pty, so no process group).
+ * has exited; closing the channel ourselves at once would leave the command running. The
+ * delayed close covers servers that ignore signal requests. Only the command's top process
+ * gets the signal (there is no pty, so no process group to signal).
  */
 function stopCommand(channel: ClientChannel): void {
   // ssh2's channel.signal() refuses once our side sent EOF, which exec() always does; the
