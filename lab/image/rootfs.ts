@@ -1,7 +1,7 @@
 // The base root filesystem: Debian packages (base + what the lab's overlays ask for),
 // made bootable without maintainer scripts, packed as a read-only squashfs layer.
 import { mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BASE_PACKAGES, DEBIAN_SUITE, ETC_FILES, ROOTFS_DIRS, USRMERGE_LINKS } from '../../images/base.js';
 import { ensure } from '../artifacts/cache.js';
 import { debianPackages } from '../artifacts/providers/debian.js';
@@ -16,15 +16,19 @@ const exists = (path: string) =>
     () => false,
   );
 
-/** busybox applets for commands the packages do not provide (e.g. `nc -z` is openbsd's). */
+/**
+ * busybox applets for every command the packages do not provide (`sh` included: the extract
+ * variant installs no dash), at busybox's own paths mapped onto merged /usr.
+ */
 async function linkMissingApplets(tree: string, busybox: string): Promise<void> {
-  const applets = (await run([busybox, '--list'])).split('\n').filter(Boolean);
-  await mkdir(join(tree, 'usr/local/bin'), { recursive: true });
-  for (const applet of applets) {
-    const provided = await Promise.all(
-      ['usr/bin', 'usr/sbin', 'usr/local/bin'].map((dir) => exists(join(tree, dir, applet))),
-    );
-    if (!provided.includes(true)) await symlink('/usr/bin/busybox', join(tree, 'usr/local/bin', applet));
+  const paths = (await run([busybox, '--list-full'])).split('\n').filter(Boolean);
+  for (const path of paths) {
+    const applet = path.split('/').pop() ?? path;
+    const provided = await Promise.all(['usr/bin', 'usr/sbin'].map((dir) => exists(join(tree, dir, applet))));
+    if (provided.includes(true)) continue;
+    const target = join(tree, path.startsWith('usr/') ? path : `usr/${path}`);
+    await mkdir(dirname(target), { recursive: true });
+    await symlink('/usr/bin/busybox', target);
   }
 }
 
@@ -53,7 +57,7 @@ export interface Rootfs {
 export async function ensureRootfs(kernel: Kernel, extraPackages: string[]): Promise<Rootfs> {
   const packages = [...new Set([...BASE_PACKAGES, ...extraPackages])].sort();
   const debs = await debianPackages({ packages, suite: DEBIAN_SUITE, purpose: 'the VM root filesystem' });
-  const inputs = { debs: debs.meta.key, kernel: kernel.key, recipe: inputKey({ ETC_FILES, ROOTFS_DIRS }) };
+  const inputs = { debs: debs.meta.key, kernel: kernel.key, recipe: inputKey({ ETC_FILES, ROOTFS_DIRS, applets: 2 }) };
   const key = inputKey(inputs);
   const entry = await ensure({
     kind: 'rootfs',

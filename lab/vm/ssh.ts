@@ -6,7 +6,7 @@ import { constants } from 'node:os';
 import { Duplex } from 'node:stream';
 // ssh2 is CommonJS: its named exports do not resolve under ESM at runtime, only the default.
 import ssh2, { type ClientChannel, type Client as SshClient } from 'ssh2';
-import { inNetns } from '../hostnet/netns.js';
+import { inNetns, netnsExists } from '../hostnet/netns.js';
 import { LabError } from '../util/errors.js';
 import { RetryTimeoutError, retryUntil } from '../util/retry.js';
 
@@ -73,6 +73,13 @@ export class SshSession {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const where = describeTarget(target);
     const hostKey = hostKeyBlob(target);
+    // Without this, a missing namespace would be retried like a VM still booting.
+    if (!(await netnsExists(target.netns))) {
+      throw new LabError(
+        `ssh to ${where}: network namespace ${target.netns} does not exist`,
+        'is the lab up?',
+      );
+    }
     // A wrong host key or a refused client key will not fix itself: aborting the retry loop
     // with the error makes retryUntil throw it at once.
     const stop = new AbortController();
@@ -363,6 +370,10 @@ function connectOnce(
         username: target.username ?? 'root',
         privateKey: target.privateKey,
         readyTimeout: handshakeTimeoutMs,
+        // Notices a VM that vanished without closing the connection (its commands then fail
+        // instead of hanging).
+        keepaliveInterval: 15_000,
+        keepaliveCountMax: 3,
         hostVerifier: (key: Buffer) => {
           hostKeyMismatch = !key.equals(hostKey);
           return !hostKeyMismatch;

@@ -22,7 +22,7 @@ export default defineOverlay({
       after: ['ssh-keys'],
       type: 'service',
       exec: ['/usr/sbin/dropbear', '-F', '-E', '-s', '-p', '22', '-r', '/etc/dropbear/host_ed25519'],
-      ready: { exec: ['nc', '-z', '127.0.0.1', '22'], intervalMs: 200, timeoutSec: 30 },
+      ready: { exec: ['/usr/lib/lab/port-listening', '22'], intervalMs: 200, timeoutSec: 30 },
       restart: 'always',
     },
     {

@@ -143,7 +143,12 @@ describe.skipIf(skip !== undefined)('ssh (real dropbear in a test netns)', () =>
       for (let i = 0; i < 5; i++) {
         expect((await session.exec(`echo ${i}`)).stdout).toBe(`${i}\n`);
       }
-      const results = await Promise.all([5, 6, 7, 8, 9].map((i) => session.exec(`echo ${i}; exit ${i}`)));
+      // The sleep keeps every command alive until all channels are set up: the host's dropbear
+      // (2022.83, Debian bookworm) closes a channel whose exec request arrives after another
+      // child of the connection exited (dropbear issue #321, fixed in 2024.86).
+      const results = await Promise.all(
+        [5, 6, 7, 8, 9].map((i) => session.exec(`sleep 0.5; echo ${i}; exit ${i}`)),
+      );
       expect(results.map((r) => [r.stdout, r.code])).toEqual([5, 6, 7, 8, 9].map((i) => [`${i}\n`, i]));
     } finally {
       session.close();
@@ -172,10 +177,33 @@ describe.skipIf(skip !== undefined)('ssh (real dropbear in a test netns)', () =>
   it('rejects a host key other than the pinned one at once, without retrying', async () => {
     const impostor = { ...target, hostPublicKey: generateLabKeys('other').publicKey };
     const started = Date.now();
-    const error = await SshSession.open(impostor, { timeoutMs: 20_000 }).catch((e: unknown) => e);
+    const error = await SshSession.open(impostor, { timeoutMs: 6000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LabError);
     expect((error as Error).message).toBe("host key of 127.0.0.1 does not match the lab's key");
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('fails at once when the server refuses the client key', async () => {
+    const stranger = { ...target, privateKey: generateLabKeys('stranger').privateKey };
+    const started = Date.now();
+    const error = await SshSession.open(stranger, { timeoutMs: 6000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LabError);
+    expect((error as Error).message).toMatch(/the lab's key was refused/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('fails at once when the namespace does not exist', async () => {
+    const error = await SshSession.open({ ...target, netns: `${NETNS}-missing` }, { timeoutMs: 6000 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(LabError);
+    expect((error as Error).message).toContain(`network namespace ${NETNS}-missing does not exist`);
+  });
+
+  it('refuses to run commands after close()', async () => {
+    const session = await SshSession.open(target);
+    session.close();
+    await expect(session.exec('true')).rejects.toThrow(/the connection is closed/);
   });
 
   it('gives up when nothing listens, naming the host, the netns and the last error', async () => {
@@ -193,7 +221,8 @@ describe.skipIf(skip !== undefined)('ssh (real dropbear in a test netns)', () =>
     expect(elapsed).toBeLessThan(4000);
   });
 
-  it('leaves no helper process in the namespace after close()', async () => {
+  // Also catches a timed-out command that was not killed (the timeout test's `sleep 30`).
+  it('leaves no process behind in the namespace after close()', async () => {
     const session = await SshSession.open(target);
     await session.exec('true');
     session.close();
