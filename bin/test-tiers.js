@@ -1,37 +1,62 @@
 #!/usr/bin/env node
-// Runs the test tiers in order — unit, then vm (real QEMU VMs) — and stops at the first tier
-// that fails, so a failure says where it broke. Ends with the line "N passed, N failed".
+// Runs the test tiers in order — unit (TypeScript), guest (the Go init), vm (real QEMU VMs) —
+// and stops at the first tier that fails, so a failure says where it broke. Ends with the line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 
-const tiers = (process.env.LAB_TEST_TIERS ?? 'unit,vm').split(',').filter(Boolean);
+const tiers = (process.env.LAB_TEST_TIERS ?? 'unit,guest,vm').split(',').filter(Boolean);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 let exitCode = 0;
 mkdirSync('results', { recursive: true });
 
-for (const tier of tiers) {
+/** go test -json events → counts of the guest init's Go tests (not of packages). */
+function runGoTier() {
+  const run = spawnSync('go', ['test', '-json', './...'], { cwd: 'images/lab-init', encoding: 'utf8', maxBuffer: 64 << 20 });
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const line of (run.stdout ?? '').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const event = JSON.parse(line);
+    if (event.Action === 'output' && /^(--- FAIL|FAIL|panic:|ok )/.test(event.Output ?? '')) process.stdout.write(event.Output);
+    if (!event.Test) continue;
+    if (event.Action === 'pass') counts.passed++;
+    else if (event.Action === 'fail') counts.failed++;
+    else if (event.Action === 'skip') counts.skipped++;
+  }
+  if (run.status !== 0 && counts.failed === 0) {
+    process.stdout.write(run.stderr ?? '');
+    counts.failed = 1; // build failure: no test event, still a failure
+  }
+  return { ...counts, ok: run.status === 0 };
+}
+
+function runVitestTier(tier) {
   const report = `results/vitest-${tier}.json`;
-  console.log(`\n=== tier ${tier} ===`);
   const run = spawnSync(
     'npx',
     ['vitest', 'run', '--project', tier, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
     { stdio: 'inherit', env: { ...process.env, NO_COLOR: '1' } },
   );
-  let counts = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numFailedTestSuites: 0 };
+  let json = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numFailedTestSuites: 0 };
   try {
-    counts = JSON.parse(readFileSync(report, 'utf8'));
+    json = JSON.parse(readFileSync(report, 'utf8'));
   } catch {
-    counts.numFailedTestSuites = 1; // vitest died before writing its report
+    json.numFailedTestSuites = 1; // vitest died before writing its report
   }
-  passed += counts.numPassedTests;
   // A file that fails to load counts as a failed suite, not a failed test: count it too.
-  const tierFailed = counts.numFailedTests + (counts.numFailedTests === 0 ? counts.numFailedTestSuites : 0);
-  failed += tierFailed;
-  skipped += counts.numPendingTests;
-  console.log(`tier ${tier}: ${counts.numPassedTests} passed, ${tierFailed} failed`);
-  if (run.status !== 0 || tierFailed > 0) {
+  const failedCount = json.numFailedTests + (json.numFailedTests === 0 ? json.numFailedTestSuites : 0);
+  return { passed: json.numPassedTests, failed: failedCount, skipped: json.numPendingTests, ok: run.status === 0 };
+}
+
+for (const tier of tiers) {
+  console.log(`\n=== tier ${tier} ===`);
+  const result = tier === 'guest' ? runGoTier() : runVitestTier(tier);
+  passed += result.passed;
+  failed += result.failed;
+  skipped += result.skipped;
+  console.log(`tier ${tier}: ${result.passed} passed, ${result.failed} failed`);
+  if (!result.ok || result.failed > 0) {
     exitCode = 1;
     console.log(`tier ${tier} failed: later tiers not run`);
     break;

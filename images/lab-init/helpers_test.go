@@ -177,6 +177,13 @@ func assertBoot(t *testing.T, r *recorder, wantFailed ...string) {
 	if len(wantFailed) > 0 {
 		wantState = "failed"
 	}
+	events := r.snapshot()
+	for i := 1; i < len(events); i++ {
+		if events[i].TS < events[i-1].TS {
+			t.Errorf("ts goes backwards at event %d:\n%s", i, r.dump())
+			break
+		}
+	}
 	if boot.State != wantState || !reflect.DeepEqual(boot.Failed, wantFailed) {
 		t.Errorf("boot %s failed=%q, want %s failed=%q\nevents:\n%s", boot.State, boot.Failed, wantState, wantFailed, r.dump())
 	}

@@ -29,7 +29,8 @@ const (
 
 	restartDelay = time.Second
 	// stopGrace is how long a unit may take to exit after SIGTERM before SIGKILL.
-	stopGrace = 5 * time.Second
+	stopGrace   = 5 * time.Second
+	hangupAfter = time.Second
 )
 
 // Scheduler starts units in dependency order, each as soon as its dependencies allow,
@@ -42,7 +43,8 @@ type Scheduler struct {
 	stopOnce  sync.Once
 	booted    chan struct{}
 	wg        sync.WaitGroup
-	mu        sync.Mutex
+	mu        sync.Mutex // guards unsettled
+	emitMu    sync.Mutex
 	unsettled int
 }
 
@@ -188,8 +190,9 @@ func (s *Scheduler) report(u *unitState, state, detail string) time.Duration {
 }
 
 func (s *Scheduler) reportReady(u *unitState, since time.Duration) {
-	now := s.cfg.Clock.Now()
-	s.emitAt(now, Event{Event: "unit", Unit: u.Name, State: unitReady, MS: msField(now - since)})
+	s.emitWith(func(now time.Duration) Event {
+		return Event{Event: "unit", Unit: u.Name, State: unitReady, MS: msField(now - since)}
+	})
 	s.settle(u, false)
 }
 
@@ -205,14 +208,19 @@ func (s *Scheduler) fail(u *unitState, detail string, withLog bool) {
 }
 
 func (s *Scheduler) emit(e Event) time.Duration {
-	now := s.cfg.Clock.Now()
-	s.emitAt(now, e)
-	return now
+	return s.emitWith(func(time.Duration) Event { return e })
 }
 
-func (s *Scheduler) emitAt(now time.Duration, e Event) {
+// emitWith stamps and sends an event under one lock, so that ts never goes backwards on
+// the channel; build gets the stamp for fields computed from it (ms).
+func (s *Scheduler) emitWith(build func(now time.Duration) Event) time.Duration {
+	s.emitMu.Lock()
+	defer s.emitMu.Unlock()
+	now := s.cfg.Clock.Now()
+	e := build(now)
 	e.TS = millis(now)
 	s.cfg.Events.Emit(e)
+	return now
 }
 
 // settle records a unit's boot outcome once (a restarted service may fail again later)
@@ -239,12 +247,13 @@ func (s *Scheduler) emitBoot() {
 		}
 	}
 	sort.Strings(failed)
-	now := s.cfg.Clock.Now()
-	e := Event{Event: "boot", State: "ready", MS: msField(now)}
-	if len(failed) > 0 {
-		e.State, e.Failed = "failed", failed
-	}
-	s.emitAt(now, e)
+	s.emitWith(func(now time.Duration) Event {
+		e := Event{Event: "boot", State: "ready", MS: msField(now)}
+		if len(failed) > 0 {
+			e.State, e.Failed = "failed", failed
+		}
+		return e
+	})
 	close(s.booted)
 }
 
@@ -275,14 +284,22 @@ func (s *Scheduler) waitExit(p Proc, timeout time.Duration) waitResult {
 	}
 }
 
-// terminate asks p's process group to exit and kills it after stopGrace.
+// terminate stops p's process group: SIGTERM, then SIGHUP for what ignores SIGTERM (an
+// interactive shell on the console does), then SIGKILL once stopGrace has passed.
 func (s *Scheduler) terminate(p Proc) {
-	_ = p.Signal(syscall.SIGTERM)
-	select {
-	case <-p.Done():
-	case <-s.cfg.Clock.After(stopGrace):
-		kill(p)
+	steps := []struct {
+		sig  syscall.Signal
+		wait time.Duration
+	}{{syscall.SIGTERM, hangupAfter}, {syscall.SIGHUP, stopGrace - hangupAfter}}
+	for _, step := range steps {
+		_ = p.Signal(step.sig)
+		select {
+		case <-p.Done():
+			return
+		case <-s.cfg.Clock.After(step.wait):
+		}
 	}
+	kill(p)
 }
 
 func kill(p Proc) {

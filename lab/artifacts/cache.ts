@@ -65,9 +65,9 @@ export async function ensure(options: EnsureOptions): Promise<CacheEntry> {
 
   const dir = entryDir(options.kind, options.key, root);
   await mkdir(join(root, options.kind), { recursive: true });
-  const lockTarget = `${dir}.lock`;
-  await writeFile(lockTarget, '', { flag: 'a' });
-  const release = await lockfile.lock(lockTarget, {
+  const release = await lockfile.lock(dir, {
+    realpath: false,
+    lockfilePath: `${dir}.lock`,
     retries: { retries: 100_000, minTimeout: 200, maxTimeout: 1000 },
     stale: 30_000,
   });

@@ -15,6 +15,7 @@ import type { Ui } from '../util/ui.js';
 import { chooseAccel } from '../vm/accel.js';
 import { startVm, waitVmReady } from '../vm/machine.js';
 import { vmPaths } from '../vm/qemu-args.js';
+import { saveEvidence } from './evidence.js';
 import { createLabKeys } from './keys.js';
 import { type LabState, processAlive, readState, updateState, withLabLock, writeState } from './state.js';
 import { teardown } from './teardown.js';
@@ -24,6 +25,8 @@ export interface StartOptions {
   bootTimeoutMs?: number;
   /** Keep what was created when start fails (for debugging). */
   keepOnFailure?: boolean;
+  /** Where the VMs' serial logs go when start fails (the lab dir itself is removed). */
+  evidenceDir?: string;
 }
 
 /** Time for one VM to reach `boot ready`; TCG is slow, and VMs boot side by side. */
@@ -119,7 +122,8 @@ export async function startLab(config: LabConfig, overlays: Overlay[], options: 
       return await updateState(state, { phase: 'running' });
     } catch (err) {
       await updateState(state, { phase: 'failed' });
-      // The error already carries the console tail; --keep leaves everything for a closer look.
+      // The error carries the console tail; --keep leaves everything for a closer look.
+      if (options.evidenceDir) await saveEvidence(state, options.evidenceDir);
       if (!options.keepOnFailure) await teardown(state, ui);
       throw err;
     }

@@ -1,7 +1,7 @@
 // The lab's state file: a write-ahead record of everything a lab creates on the host.
 // A resource is recorded *before* it is created, so after a crash at any point
 // `lab clean` knows every thing that may exist and removes exactly those.
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { Accel, LabConfig } from '../topology/schema.js';
@@ -62,12 +62,24 @@ export async function listLabs(): Promise<string[]> {
   return names.filter((n) => !n.includes('.')).sort();
 }
 
+const lockDir = (lab: string) => join(stateDir(), 'labs', `${lab}.lock`);
+
+/** Only for a lock whose holder is known dead (a start killed with -9). */
+export async function removeLock(lab: string): Promise<void> {
+  await rm(lockDir(lab), { recursive: true, force: true });
+}
+
 /** Serializes start/stop/clean of one lab across processes. */
 export async function withLabLock<T>(lab: string, fn: () => Promise<T>): Promise<T> {
-  const lockTarget = join(stateDir(), 'labs', `${lab}.lock`);
-  await mkdir(join(stateDir(), 'labs'), { recursive: true });
-  await writeFile(lockTarget, '', { flag: 'a' });
-  const release = await lockfile.lock(lockTarget, { retries: { retries: 600, minTimeout: 100, maxTimeout: 500 }, stale: 20_000 });
+  const labs = join(stateDir(), 'labs');
+  await mkdir(labs, { recursive: true });
+  // The lock is a directory that exists only while held: nothing stays behind after a stop.
+  const release = await lockfile.lock(join(labs, lab), {
+    realpath: false,
+    lockfilePath: lockDir(lab),
+    retries: { retries: 600, minTimeout: 100, maxTimeout: 500 },
+    stale: 20_000,
+  });
   try {
     return await fn();
   } finally {

@@ -1,8 +1,9 @@
 // `lab test NAME`: start (or reuse) the scenario's lab, run its steps, write the reports,
 // keep the evidence on failure, stop the lab.
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireState, sshTarget } from '../lifecycle/access.js';
+import { saveEvidence } from '../lifecycle/evidence.js';
 import { resolveLab } from '../lifecycle/resolve.js';
 import { startLab } from '../lifecycle/start.js';
 import type { LabState } from '../lifecycle/state.js';
@@ -10,7 +11,6 @@ import { teardown } from '../lifecycle/teardown.js';
 import { toJUnitXml } from '../report/junit.js';
 import type { ConfigLayer } from '../topology/config.js';
 import type { Ui } from '../util/ui.js';
-import { vmPaths } from '../vm/qemu-args.js';
 import { SshSession } from '../vm/ssh.js';
 import type { ExecResult, Scenario } from './define.js';
 import { runSteps, type ScenarioResult, type StepResult, setupFailedResult } from './runner.js';
@@ -46,26 +46,15 @@ class SessionPool {
   }
 }
 
-async function saveEvidence(state: LabState, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (const vm of state.vms) {
-    for (const [from, to] of [
-      [vmPaths(vm.dir).consoleLog, `${vm.name}.console.log`],
-      [vmPaths(vm.dir).events, `${vm.name}.events.log`],
-    ] as const) {
-      await copyFile(from, join(dir, to)).catch(() => undefined);
-    }
-  }
-}
-
 export async function executeScenario(scenario: Scenario, options: ExecuteOptions): Promise<ScenarioResult> {
   const started = Date.now();
+  const evidenceDir = join(options.resultsDir, 'logs', scenario.name);
   let state: LabState;
   try {
     if (options.noStart) state = await requireState(options.labName);
     else {
       const { config, overlays } = await resolveLab(options.layers);
-      state = await startLab(config, overlays, { ui: options.ui });
+      state = await startLab(config, overlays, { ui: options.ui, evidenceDir });
     }
   } catch (err) {
     const result = setupFailedResult(scenario, {
@@ -91,8 +80,8 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
     await pool.closeAll();
   }
   if (result.status === 'failed') {
-    await saveEvidence(state, join(options.resultsDir, 'logs', scenario.name));
-    options.ui.warn(`serial logs of every VM saved in ${join(options.resultsDir, 'logs', scenario.name)}`);
+    await saveEvidence(state, evidenceDir);
+    options.ui.warn(`serial logs of every VM saved in ${evidenceDir}`);
   }
   await writeReports(result, options.resultsDir);
   if (!options.noStart) {

@@ -220,9 +220,14 @@ export class SshSession {
     });
   }
 
+  /**
+   * Says goodbye and drops the connection at once: waiting for the server's reply would hang
+   * forever when the VM is already gone, and with it the proxy child and this process.
+   */
   close(): void {
     this.#closed = true;
     this.client.end();
+    this.client.destroy();
   }
 }
 

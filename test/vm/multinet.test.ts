@@ -23,3 +23,31 @@ describe('lab test multinet', () => {
     expect(existsSync(labDirOf('vm-single'))).toBe(false);
   });
 });
+
+describe('lab test multinet on a broken lab', () => {
+  it('fails hard on a mismatch, names it, saves every serial log, and exits non-zero', async () => {
+    const started = await lab(['start', '--name', 'broken', '--nvm', '2', '--nets-vm', '0,1,3,4,5']);
+    expect(started.exitCode, started.all).toBe(0);
+    try {
+      const removed = await lab(['ssh', '--name', 'broken', 'vm-002', 'ip', 'addr', 'del', '192.168.1.2/24', 'dev', 'eth1']);
+      expect(removed.exitCode, removed.all).toBe(0);
+
+      const results = join(RESULTS, 'broken');
+      const run = await lab(['test', 'multinet', '--no-start', '--name', 'broken', '--results', results]);
+      expect(run.exitCode).toBe(1);
+      expect(run.all).toMatch(/^2 passed, 1 failed, 2 skipped$/m);
+      expect(run.all).toMatch(/global addresses of vm-002 eth1 \(net 1\)/);
+
+      const junit = readFileSync(join(results, 'junit-multinet.xml'), 'utf8');
+      expect(junit.match(/<failure /g)).toHaveLength(1);
+      for (const vm of ['vm-001', 'vm-002']) {
+        expect(readFileSync(join(results, 'logs/multinet', `${vm}.console.log`), 'utf8')).toContain('lab-init');
+      }
+      // --no-start: the lab is the user's, so it stays up.
+      expect(netnsList()).toContain('lab-broken');
+    } finally {
+      await lab(['stop', '--name', 'broken']);
+    }
+    expect(netnsList()).not.toContain('lab-broken');
+  });
+});

@@ -2,7 +2,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { resolveLab } from '../../lifecycle/resolve.js';
 import { startLab } from '../../lifecycle/start.js';
-import { listLabs, processAlive, readState, withLabLock } from '../../lifecycle/state.js';
+import { listLabs, processAlive, readState, removeLock, withLabLock } from '../../lifecycle/state.js';
 import { teardown } from '../../lifecycle/teardown.js';
 import { UsageError } from '../../util/errors.js';
 import { createUi } from '../../util/ui.js';
@@ -62,10 +62,12 @@ export function addLifecycleCommands(program: Command): void {
           ui.info(`lab "${name}": nothing to clean`);
           continue;
         }
-        // A start killed with -9 never releases its lock; do not wait for it to go stale.
-        if (processAlive(state.ownerPid) && state.ownerPid !== process.pid && state.phase === 'starting') {
-          await withLabLock(name, () => teardown(state, ui));
-        } else await teardown(state, ui);
+        // A start killed with -9 never releases its lock: do not wait for it to go stale.
+        if (processAlive(state.ownerPid) && state.phase === 'starting') await withLabLock(name, () => teardown(state, ui));
+        else {
+          await teardown(state, ui);
+          await removeLock(name);
+        }
       }
     });
 
