@@ -5,9 +5,10 @@
 //    and host wall time of the whole start; their ratio to the bare boot is the figure to watch
 //  - `lab start --nvm 2` wall time
 //  - no-op image rebuild: every piece cached, only keys checked
-import { execa } from 'execa';
+
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { ensureImage } from '../lab/image/image.js';
 import { resolveOverlays } from '../lab/overlay/registry.js';
 import { PROBE_MARKER, TCG_CPU } from '../lab/vm/accel.js';
@@ -20,15 +21,37 @@ const env = { ...process.env, LAB_STATE: '/tmp/lab-bench-state', NO_COLOR: '1' }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const row = (what: string, xs: number[]) =>
-  console.log(`${what.padEnd(44)} median ${fmt(median(xs))}  (min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))}, n=${xs.length})`);
+  console.log(
+    `${what.padEnd(44)} median ${fmt(median(xs))}  (min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))}, n=${xs.length})`,
+  );
 
 async function bareBoot(kernel: string, initramfs: string): Promise<number> {
   const started = Date.now();
-  const child = execa('qemu-system-x86_64', [
-    '-machine', 'q35', ...accelArgs({ accel: 'tcg', cpu: TCG_CPU }), '-m', '256', '-smp', '2', '-nodefaults',
-    '-display', 'none', '-no-reboot', '-serial', 'stdio', '-kernel', kernel, '-initrd', initramfs,
-    '-append', 'console=ttyS0 panic=-1 quiet lab.probe',
-  ], { reject: false, timeout: 60_000 });
+  const child = execa(
+    'qemu-system-x86_64',
+    [
+      '-machine',
+      'q35',
+      ...accelArgs({ accel: 'tcg', cpu: TCG_CPU }),
+      '-m',
+      '256',
+      '-smp',
+      '2',
+      '-nodefaults',
+      '-display',
+      'none',
+      '-no-reboot',
+      '-serial',
+      'stdio',
+      '-kernel',
+      kernel,
+      '-initrd',
+      initramfs,
+      '-append',
+      'console=ttyS0 panic=-1 quiet lab.probe',
+    ],
+    { reject: false, timeout: 60_000 },
+  );
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes(PROBE_MARKER)) {
@@ -42,12 +65,20 @@ async function bareBoot(kernel: string, initramfs: string): Promise<number> {
 
 async function labStart(nvm: number): Promise<{ wallMs: number; guestMs: number[] }> {
   const started = Date.now();
-  await execa('node', [join(root, 'bin/lab.js'), 'start', '--name', 'bench', '--nvm', String(nvm), '--accel', 'tcg'], { env });
+  await execa(
+    'node',
+    [join(root, 'bin/lab.js'), 'start', '--name', 'bench', '--nvm', String(nvm), '--accel', 'tcg'],
+    { env },
+  );
   const wallMs = Date.now() - started;
   const guestMs: number[] = [];
   for (let id = 1; id <= nvm; id++) {
     const events = await readFile(`/tmp/lab-bench-state/labs/bench/vms/vm-00${id}/events.log`, 'utf8');
-    const boot = events.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event === 'boot');
+    const boot = events
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((e) => e.event === 'boot');
     guestMs.push(boot.ms);
   }
   await execa('node', [join(root, 'bin/lab.js'), 'stop', '--name', 'bench'], { env });
@@ -73,11 +104,17 @@ for (let i = 0; i < runs; i++) {
   wall1.push(one.wallMs);
   wall2.push((await labStart(2)).wallMs);
 }
-console.log(`\naccelerator: TCG (-cpu ${TCG_CPU}), smp 2, 256 MiB; host ${(await execa('nproc')).stdout} cores`);
+console.log(
+  `\naccelerator: TCG (-cpu ${TCG_CPU}), smp 2, 256 MiB; host ${(await execa('nproc')).stdout} cores`,
+);
 row('no-op image rebuild (all cached)', noop);
 row('bare kernel boot-to-init (host wall)', bare);
 row('VM ready, guest clock (kernel start → ready)', ready1);
 row('lab start --nvm 1 (host wall)', wall1);
 row('lab start --nvm 2 (host wall)', wall2);
-console.log(`ratio VM ready / bare boot-to-init: ${(median(ready1) / median(bare)).toFixed(2)}× (goal ≤ 1.5×)`);
-console.log(`ratio lab start --nvm 1 wall / bare boot-to-init: ${(median(wall1) / median(bare)).toFixed(2)}×`);
+console.log(
+  `ratio VM ready / bare boot-to-init: ${(median(ready1) / median(bare)).toFixed(2)}× (goal ≤ 1.5×)`,
+);
+console.log(
+  `ratio lab start --nvm 1 wall / bare boot-to-init: ${(median(wall1) / median(bare)).toFixed(2)}×`,
+);

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Runs the test tiers in order — unit (TypeScript), guest (the Go init), vm (real QEMU VMs) —
-// and stops at the first tier that fails, so a failure says where it broke. Ends with the line "N passed, N failed".
+// Runs the test tiers in order: static (types, lint), unit (TypeScript), guest (the Go init),
+// vm (real QEMU VMs). Stops at the first tier that fails, so a failure says where it broke.
+// Ends with the line "N passed, N failed" (LAB_TEST_TIERS=unit,vm runs a subset).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 
-const tiers = (process.env.LAB_TEST_TIERS ?? 'unit,guest,vm').split(',').filter(Boolean);
+const tiers = (process.env.LAB_TEST_TIERS ?? 'static,unit,guest,vm').split(',').filter(Boolean);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -31,6 +32,21 @@ function runGoTier() {
   return { ...counts, ok: run.status === 0 };
 }
 
+/** Type check and lint: each is one check that passes or fails. */
+function runStaticTier() {
+  const counts = { passed: 0, failed: 0, skipped: 0, ok: true };
+  for (const script of ['typecheck', 'lint']) {
+    const run = spawnSync('npm', ['run', '--silent', script], { stdio: 'inherit' });
+    console.log(`${script}: ${run.status === 0 ? 'ok' : 'FAILED'}`);
+    if (run.status === 0) counts.passed++;
+    else {
+      counts.failed++;
+      counts.ok = false;
+    }
+  }
+  return counts;
+}
+
 function runVitestTier(tier) {
   const report = `results/vitest-${tier}.json`;
   const run = spawnSync(
@@ -51,7 +67,7 @@ function runVitestTier(tier) {
 
 for (const tier of tiers) {
   console.log(`\n=== tier ${tier} ===`);
-  const result = tier === 'guest' ? runGoTier() : runVitestTier(tier);
+  const result = tier === 'static' ? runStaticTier() : tier === 'guest' ? runGoTier() : runVitestTier(tier);
   passed += result.passed;
   failed += result.failed;
   skipped += result.skipped;

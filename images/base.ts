@@ -28,7 +28,18 @@ export const STAGE1_MODULES = ['virtio_blk', 'squashfs', 'overlay'];
 export const BASE_MODULES = [...STAGE1_MODULES, 'virtio_net', 'virtio_rng', 'af_packet'];
 
 /** Directories the rootfs must have as mount points or writable places. */
-export const ROOTFS_DIRS = ['proc', 'sys', 'dev', 'run', 'tmp', 'root', 'var/log', 'var/tmp', 'etc/lab/units', 'lab'];
+export const ROOTFS_DIRS = [
+  'proc',
+  'sys',
+  'dev',
+  'run',
+  'tmp',
+  'root',
+  'var/log',
+  'var/tmp',
+  'etc/lab/units',
+  'lab',
+];
 
 /** Debian's merged /usr: the extract variant skips the postinst that makes these links. */
 export const USRMERGE_LINKS: [string, string][] = [
@@ -44,5 +55,6 @@ export const ETC_FILES: Record<string, string> = {
   'etc/shadow': 'root:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n',
   'etc/shells': '/bin/sh\n',
   'etc/nsswitch.conf': 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\n',
-  'etc/profile': 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nexport PS1="\\h:\\w# "\n',
+  'etc/profile':
+    'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nexport PS1="\\h:\\w# "\n',
 };

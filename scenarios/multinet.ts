@@ -21,7 +21,10 @@ async function links(ctx: ScenarioContext, vm: string): Promise<IpLink[]> {
 }
 
 function globalAddresses(entry: IpAddr | undefined): string[] {
-  return (entry?.addr_info ?? []).filter((a) => a.scope === 'global').map((a) => `${a.local}/${a.prefixlen}`).sort();
+  return (entry?.addr_info ?? [])
+    .filter((a) => a.scope === 'global')
+    .map((a) => `${a.local}/${a.prefixlen}`)
+    .sort();
 }
 
 /** One SSH round trip per source VM: ping every target, report those that do not answer. */
@@ -32,14 +35,16 @@ async function unreachable(ctx: ScenarioContext, from: NodePlan, targets: string
 
 export default defineScenario({
   name: 'multinet',
-  description: 'two VMs on nets 0,1,3,4,5: NICs, MACs and addresses as planned; all-pairs ping, IPv4 and IPv6',
+  description:
+    'two VMs on nets 0,1,3,4,5: NICs, MACs and addresses as planned; all-pairs ping, IPv4 and IPv6',
   topology: { nvm: 2, netsVm: [0, 1, 3, 4, 5] },
   overlays: ['multinet'],
   steps: [
     {
       name: 'every VM knows its name',
       run: async (ctx) => {
-        for (const node of ctx.plan.nodes) expectEqual((await ctx.sh(node.name, 'hostname')).trim(), node.name, `hostname of ${node.name}`);
+        for (const node of ctx.plan.nodes)
+          expectEqual((await ctx.sh(node.name, 'hostname')).trim(), node.name, `hostname of ${node.name}`);
       },
     },
     {
@@ -52,7 +57,11 @@ export default defineScenario({
             node.nics.map((n) => `${n.name} ${n.mac}`).sort(),
             `NICs (name MAC) of ${node.name}`,
           );
-          for (const link of actual) expectTrue(link.flags.includes('UP') && link.flags.includes('LOWER_UP'), `${node.name} ${link.ifname} is up with carrier (flags ${link.flags.join(',')})`);
+          for (const link of actual)
+            expectTrue(
+              link.flags.includes('UP') && link.flags.includes('LOWER_UP'),
+              `${node.name} ${link.ifname} is up with carrier (flags ${link.flags.join(',')})`,
+            );
         }
       },
     },
@@ -63,7 +72,11 @@ export default defineScenario({
           const addrs = JSON.parse(await ctx.sh(node.name, 'ip -j addr show')) as IpAddr[];
           for (const nic of node.nics) {
             const expected = [nic.ipv4, nic.ipv6].filter((a): a is string => a !== undefined).sort();
-            expectDeepEqual(globalAddresses(addrs.find((a) => a.ifname === nic.name)), expected, `global addresses of ${node.name} ${nic.name} (net ${nic.net})`);
+            expectDeepEqual(
+              globalAddresses(addrs.find((a) => a.ifname === nic.name)),
+              expected,
+              `global addresses of ${node.name} ${nic.name} (net ${nic.net})`,
+            );
           }
         }
         const unaddressed = ctx.plan.nets.filter((n) => !n.ipv4).map((n) => n.id);
@@ -74,13 +87,19 @@ export default defineScenario({
       name: 'every VM pings every other VM on every addressed net, IPv4 and IPv6',
       run: async (ctx) => {
         for (const from of ctx.plan.nodes) {
-          const targets = ctx.plan.nodes.filter((n) => n.id !== from.id).flatMap((n) => nodeAddresses(n).map((a) => a.address));
+          const targets = ctx.plan.nodes
+            .filter((n) => n.id !== from.id)
+            .flatMap((n) => nodeAddresses(n).map((a) => a.address));
           expectTrue(targets.length > 0, `${from.name} has targets to ping`);
-          const failed = await ctx.retryUntil(`${from.name} reaching ${targets.length} addresses`, async () => {
-            const missing = await unreachable(ctx, from, targets);
-            if (missing.length > 0) throw new Error(`no answer from ${missing.join(', ')}`);
-            return missing;
-          }, { timeoutMs: 30_000, intervalMs: 1000 });
+          const failed = await ctx.retryUntil(
+            `${from.name} reaching ${targets.length} addresses`,
+            async () => {
+              const missing = await unreachable(ctx, from, targets);
+              if (missing.length > 0) throw new Error(`no answer from ${missing.join(', ')}`);
+              return missing;
+            },
+            { timeoutMs: 30_000, intervalMs: 1000 },
+          );
           expectDeepEqual(failed, [], `addresses ${from.name} cannot reach`);
           ctx.log(`${from.name} reached ${targets.join(' ')}`);
         }
@@ -89,8 +108,16 @@ export default defineScenario({
     {
       name: "every VM reaches the host side of each addressed net's bridge (.250)",
       run: async (ctx) => {
-        const hostSides = ctx.plan.nets.flatMap((n) => [n.hostIpv4, n.hostIpv6]).filter((a): a is string => a !== undefined).map(withoutPrefix);
-        for (const node of ctx.plan.nodes) expectDeepEqual(await unreachable(ctx, node, hostSides), [], `bridge addresses ${node.name} cannot reach`);
+        const hostSides = ctx.plan.nets
+          .flatMap((n) => [n.hostIpv4, n.hostIpv6])
+          .filter((a): a is string => a !== undefined)
+          .map(withoutPrefix);
+        for (const node of ctx.plan.nodes)
+          expectDeepEqual(
+            await unreachable(ctx, node, hostSides),
+            [],
+            `bridge addresses ${node.name} cannot reach`,
+          );
       },
     },
   ],

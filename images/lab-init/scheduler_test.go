@@ -257,3 +257,18 @@ func TestStopTerminatesRunningOneshot(t *testing.T) {
 		t.Errorf("boot reported although stopped before settling:\n%s", b.rec.dump())
 	}
 }
+
+// Stopping escalates: SIGTERM, then SIGHUP (which an interactive shell obeys), then SIGKILL.
+func TestStopEscalatesSignals(t *testing.T) {
+	ignoring := func(name, signals string) string {
+		return `{"name": "` + name + `", "type": "service",
+			"exec": ["sh", "-c", "trap '' ` + signals + `; touch $DIR/` + name + `; while :; do sleep 0.05; done"],
+			"ready": {"exec": ["test", "-e", "$DIR/` + name + `"], "intervalMs": 100}}`
+	}
+	b := startUnits(t, nil, ignoring("obeys-term", "USR1"), ignoring("obeys-hup", "TERM"), ignoring("stubborn", "TERM HUP"))
+	assertBoot(t, b.rec)
+	b.sched.Stop()
+	assertStates(t, b.rec, "obeys-term", "starting", "ready", "exited: signal: terminated")
+	assertStates(t, b.rec, "obeys-hup", "starting", "ready", "exited: signal: hangup")
+	assertStates(t, b.rec, "stubborn", "starting", "ready", "exited: signal: killed")
+}

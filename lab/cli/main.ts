@@ -10,7 +10,9 @@ import { addToolCommands } from './commands/tools.js';
 export function buildProgram(): Command {
   const program = new Command()
     .name('lab')
-    .description('Container-networking labs: QEMU VMs with many NICs on per-lab bridges, scenarios that assert them.')
+    .description(
+      'Container-networking labs: QEMU VMs with many NICs on per-lab bridges, scenarios that assert them.',
+    )
     .version('0.1.0')
     .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')

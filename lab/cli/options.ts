@@ -1,25 +1,35 @@
 // Flags shared by `lab start` and `lab test`, and how they become a config layer.
 import { Option } from '@commander-js/extra-typings';
-import { type ConfigLayer, envLayer, parseIntStrict, parseNetList, topologyLayer } from '../topology/config.js';
+import {
+  type ConfigLayer,
+  envLayer,
+  parseIntStrict,
+  parseNetList,
+  topologyLayer,
+} from '../topology/config.js';
 import { loadTopology } from '../topology/load.js';
 import type { Accel, Topology } from '../topology/schema.js';
 
 export const nameOption = () =>
-  new Option('--name <lab>', 'lab name: several labs can run at once (env LAB_NAME)').default(process.env.LAB_NAME ?? 'default');
+  new Option('--name <lab>', 'lab name: several labs can run at once (env LAB_NAME)').default(
+    process.env.LAB_NAME ?? 'default',
+  );
 
 export function topologyOptions() {
   return [
-    new Option('--nvm <n>', 'number of VMs: vm-001 … (env LAB_NVM)').argParser((v) => parseIntStrict(v, '--nvm')),
-    new Option('--nets-vm <list>', 'nets of every VM, NIC k on the k-th net, e.g. 0,1,3,4,5 (env LAB_NETS_VM)').argParser((v) =>
-      parseNetList(v, '--nets-vm'),
+    new Option('--nvm <n>', 'number of VMs: vm-001 … (env LAB_NVM)').argParser((v) =>
+      parseIntStrict(v, '--nvm'),
     ),
+    new Option(
+      '--nets-vm <list>',
+      'nets of every VM, NIC k on the k-th net, e.g. 0,1,3,4,5 (env LAB_NETS_VM)',
+    ).argParser((v) => parseNetList(v, '--nets-vm')),
     new Option('--mem <MiB>', 'memory per VM (env LAB_MEM)').argParser((v) => parseIntStrict(v, '--mem')),
     new Option('--smp <n>', 'vCPUs per VM (env LAB_SMP)').argParser((v) => parseIntStrict(v, '--smp')),
-    new Option('--accel <mode>', 'accelerator: auto probes KVM for real, falls back to TCG (env LAB_ACCEL)').choices([
-      'auto',
-      'kvm',
-      'tcg',
-    ] as const),
+    new Option(
+      '--accel <mode>',
+      'accelerator: auto probes KVM for real, falls back to TCG (env LAB_ACCEL)',
+    ).choices(['auto', 'kvm', 'tcg'] as const),
     new Option('--topology <file>', 'YAML topology: nvm, netsVm, nets, per-node nets/mem/smp, overlays'),
   ] as const;
 }
@@ -35,7 +45,11 @@ export interface TopologyFlags {
 }
 
 /** Layers in precedence order after the defaults: environment < extra (scenario) < file < CLI. */
-export async function configLayers(flags: TopologyFlags, overlays: string[], extra: Topology[] = []): Promise<ConfigLayer[]> {
+export async function configLayers(
+  flags: TopologyFlags,
+  overlays: string[],
+  extra: Topology[] = [],
+): Promise<ConfigLayer[]> {
   const fromFile = flags.topology ? topologyLayer(await loadTopology(flags.topology)) : {};
   const cli: ConfigLayer = {
     name: flags.name,

@@ -44,18 +44,28 @@ export async function checkHost(): Promise<Finding[]> {
     findings.push({
       ok,
       what: `${tool.command} (${tool.why})`,
-      fix: ok ? undefined : tool.command === 'go' ? 'install Go 1.24 or newer (https://go.dev/dl) or apt-get install golang-go' : `apt-get install ${tool.apt}`,
+      fix: ok
+        ? undefined
+        : tool.command === 'go'
+          ? 'install Go 1.24 or newer (https://go.dev/dl) or apt-get install golang-go'
+          : `apt-get install ${tool.apt}`,
     });
   }
   const root = process.getuid?.() === 0;
-  findings.push({ ok: root, what: 'root (network namespaces, bridges and taps need CAP_NET_ADMIN)', fix: root ? undefined : 'run lab as root (sudo)' });
+  findings.push({
+    ok: root,
+    what: 'root (network namespaces, bridges and taps need CAP_NET_ADMIN)',
+    fix: root ? undefined : 'run lab as root (sudo)',
+  });
   const kvm = await access('/dev/kvm', constants.R_OK | constants.W_OK).then(
     () => true,
     () => false,
   );
   findings.push({
     ok: true,
-    what: kvm ? '/dev/kvm is accessible (lab start still probes it with a real boot)' : 'no usable /dev/kvm: VMs will run under TCG (slow)',
+    what: kvm
+      ? '/dev/kvm is accessible (lab start still probes it with a real boot)'
+      : 'no usable /dev/kvm: VMs will run under TCG (slow)',
   });
   return findings;
 }

@@ -53,4 +53,3 @@ export async function createLabNetwork(plan: LabPlan): Promise<void> {
 export function inNetns(netns: string, argv: string[]): string[] {
   return ['ip', 'netns', 'exec', netns, ...argv];
 }
-

@@ -15,7 +15,11 @@ export function nodeJson(plan: LabPlan, node: NodePlan, layers: string[]): Recor
   const hostNet = plan.nets.find((net) => net.id === 1 && net.ipv4) ?? plan.nets.find((net) => net.ipv4);
   const hosts = plan.nodes.map((other) => {
     const on = other.nics.find((nic) => nic.net === hostNet?.id);
-    return { name: other.name, ipv4: on?.ipv4 && withoutPrefix(on.ipv4), ipv6: on?.ipv6 && withoutPrefix(on.ipv6) };
+    return {
+      name: other.name,
+      ipv4: on?.ipv4 && withoutPrefix(on.ipv4),
+      ipv6: on?.ipv6 && withoutPrefix(on.ipv6),
+    };
   });
   return {
     lab: plan.name,
@@ -42,18 +46,37 @@ export function nodeArchive(
   files: Record<string, string> = {},
 ): Buffer {
   const entries: CpioEntry[] = [
-    { path: 'lab/node.json', type: 'file', mode: 0o644, data: Buffer.from(`${JSON.stringify(nodeJson(plan, node, layers), null, 2)}\n`) },
+    {
+      path: 'lab/node.json',
+      type: 'file',
+      mode: 0o644,
+      data: Buffer.from(`${JSON.stringify(nodeJson(plan, node, layers), null, 2)}\n`),
+    },
     { path: 'lab/ssh', type: 'dir', mode: 0o700 },
-    { path: 'lab/ssh/authorized_keys', type: 'file', mode: 0o600, data: Buffer.from(`${keys.authorizedKey.trim()}\n`) },
+    {
+      path: 'lab/ssh/authorized_keys',
+      type: 'file',
+      mode: 0o600,
+      data: Buffer.from(`${keys.authorizedKey.trim()}\n`),
+    },
     { path: 'lab/ssh/host_ed25519', type: 'file', mode: 0o600, data: Buffer.from(keys.hostPrivateKey) },
     ...Object.entries(files).map(
-      ([path, content]): CpioEntry => ({ path: `lab/files/${path.replace(/^\//, '')}`, type: 'file', mode: 0o644, data: Buffer.from(content) }),
+      ([path, content]): CpioEntry => ({
+        path: `lab/files/${path.replace(/^\//, '')}`,
+        type: 'file',
+        mode: 0o644,
+        data: Buffer.from(content),
+      }),
     ),
   ];
   return cpioGz(entries);
 }
 
 /** initrd for one VM: the shared initramfs, then this node's archive. */
-export async function writeNodeInitrd(sharedInitramfs: string, archive: Buffer, output: string): Promise<void> {
+export async function writeNodeInitrd(
+  sharedInitramfs: string,
+  archive: Buffer,
+  output: string,
+): Promise<void> {
   await writeFile(output, Buffer.concat([await readFile(sharedInitramfs), archive]));
 }

@@ -57,7 +57,11 @@ export interface Rootfs {
 export async function ensureRootfs(kernel: Kernel, extraPackages: string[]): Promise<Rootfs> {
   const packages = [...new Set([...BASE_PACKAGES, ...extraPackages])].sort();
   const debs = await debianPackages({ packages, suite: DEBIAN_SUITE, purpose: 'the VM root filesystem' });
-  const inputs = { debs: debs.meta.key, kernel: kernel.key, recipe: inputKey({ ETC_FILES, ROOTFS_DIRS, applets: 2 }) };
+  const inputs = {
+    debs: debs.meta.key,
+    kernel: kernel.key,
+    recipe: inputKey({ ETC_FILES, ROOTFS_DIRS, applets: 2 }),
+  };
   const key = inputKey(inputs);
   const entry = await ensure({
     kind: 'rootfs',

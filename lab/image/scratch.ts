@@ -13,9 +13,24 @@ export async function ensureScratchTemplate(): Promise<string> {
     description: `empty ${SCRATCH_SIZE} ext4 for per-VM scratch disks`,
     inputs: { size: SCRATCH_SIZE },
     build: async (dir) => {
-      await run(['mke2fs', '-q', '-F', '-t', 'ext4', '-E', 'root_owner=0:0', '-L', 'scratch', join(dir, 'scratch.ext4'), SCRATCH_SIZE], {
-        hint: 'install e2fsprogs (apt-get install e2fsprogs)',
-      });
+      await run(
+        [
+          'mke2fs',
+          '-q',
+          '-F',
+          '-t',
+          'ext4',
+          '-E',
+          'root_owner=0:0',
+          '-L',
+          'scratch',
+          join(dir, 'scratch.ext4'),
+          SCRATCH_SIZE,
+        ],
+        {
+          hint: 'install e2fsprogs (apt-get install e2fsprogs)',
+        },
+      );
     },
   });
   return join(entry.dir, 'scratch.ext4');

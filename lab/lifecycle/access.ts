@@ -9,19 +9,31 @@ export async function requireState(name: string): Promise<LabState> {
   const state = await readState(name);
   if (state) return state;
   const labs = await listLabs();
-  throw new UsageError(`no lab named "${name}"`, labs.length ? `labs: ${labs.join(', ')} (pick one with --name)` : 'start one with: lab start');
+  throw new UsageError(
+    `no lab named "${name}"`,
+    labs.length ? `labs: ${labs.join(', ')} (pick one with --name)` : 'start one with: lab start',
+  );
 }
 
 export async function sshTarget(state: LabState, vm: string): Promise<SshTarget> {
   const node = state.plan.nodes.find((n) => n.name === vm);
   if (!node) {
-    throw new UsageError(`lab "${state.name}" has no VM "${vm}"`, `VMs: ${state.plan.nodes.map((n) => n.name).join(', ')}`);
+    throw new UsageError(
+      `lab "${state.name}" has no VM "${vm}"`,
+      `VMs: ${state.plan.nodes.map((n) => n.name).join(', ')}`,
+    );
   }
   const nic = node.nics.find((n) => n.ipv4 ?? n.ipv6);
   const address = nic?.ipv4 ?? nic?.ipv6;
-  if (!address || !state.netns) throw new UsageError(`${vm} has no addressed NIC, so lab cannot reach it over SSH`, 'use lab console');
+  if (!address || !state.netns)
+    throw new UsageError(`${vm} has no addressed NIC, so lab cannot reach it over SSH`, 'use lab console');
   const keys = await readLabKeys(state.dir);
   const hostKey = keys.hosts[vm];
   if (!hostKey) throw new UsageError(`no host key recorded for ${vm}`);
-  return { netns: state.netns, host: withoutPrefix(address), privateKey: keys.clientPrivate, hostPublicKey: hostKey.public };
+  return {
+    netns: state.netns,
+    host: withoutPrefix(address),
+    privateKey: keys.clientPrivate,
+    hostPublicKey: hostKey.public,
+  };
 }

@@ -1,9 +1,10 @@
 // Builds the final config of a lab: overlays are named by the config, and their manifests
 // bring topology defaults, so the merge runs twice:
 // defaults < overlay defaults < environment < topology file < CLI (per-node last, in the plan).
+
+import { type Overlay, resolveOverlays } from '../overlay/registry.js';
 import { type ConfigLayer, mergeConfig } from '../topology/config.js';
 import type { LabConfig } from '../topology/schema.js';
-import { type Overlay, resolveOverlays } from '../overlay/registry.js';
 
 export interface ResolvedLab {
   config: LabConfig;

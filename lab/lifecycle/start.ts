@@ -2,10 +2,10 @@
 // state file before it is created; on failure everything is removed again (unless kept).
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createLabNetwork, netnsExists } from '../hostnet/netns.js';
 import { ensureImage } from '../image/image.js';
 import { nodeArchive, writeNodeInitrd } from '../image/node-archive.js';
 import { createScratchDisk, ensureScratchTemplate } from '../image/scratch.js';
-import { createLabNetwork, netnsExists } from '../hostnet/netns.js';
 import type { Overlay } from '../overlay/registry.js';
 import { planLab } from '../topology/plan.js';
 import type { LabConfig } from '../topology/schema.js';
@@ -39,9 +39,14 @@ async function refuseIfPresent(config: LabConfig, ui: Ui): Promise<void> {
       throw new UsageError(`lab "${config.name}" is being started by process ${existing.ownerPid}`);
     }
     if (existing.phase === 'running') {
-      throw new UsageError(`lab "${config.name}" is already running`, `stop it with: lab stop --name ${config.name} (or pick another --name)`);
+      throw new UsageError(
+        `lab "${config.name}" is already running`,
+        `stop it with: lab stop --name ${config.name} (or pick another --name)`,
+      );
     }
-    ui.warn(`lab "${config.name}" was left behind by a crash (phase ${existing.phase}); cleaning it up first`);
+    ui.warn(
+      `lab "${config.name}" was left behind by a crash (phase ${existing.phase}); cleaning it up first`,
+    );
     await teardown(existing, ui);
   }
   if (await netnsExists(`lab-${config.name}`)) {
@@ -52,7 +57,11 @@ async function refuseIfPresent(config: LabConfig, ui: Ui): Promise<void> {
   }
 }
 
-export async function startLab(config: LabConfig, overlays: Overlay[], options: StartOptions): Promise<LabState> {
+export async function startLab(
+  config: LabConfig,
+  overlays: Overlay[],
+  options: StartOptions,
+): Promise<LabState> {
   const { ui } = options;
   return withLabLock(config.name, async () => {
     await refuseIfPresent(config, ui);
@@ -84,7 +93,11 @@ export async function startLab(config: LabConfig, overlays: Overlay[], options: 
     try {
       await updateState(state, { netns: plan.netns });
       await ui.phase(`network (namespace ${plan.netns})`, () => createLabNetwork(plan));
-      const keys = await createLabKeys(dir, config.name, plan.nodes.map((n) => n.name));
+      const keys = await createLabKeys(
+        dir,
+        config.name,
+        plan.nodes.map((n) => n.name),
+      );
       const template = await ensureScratchTemplate();
       const layerNames = image.layers.map((l) => l.name);
       const bootStarted = Date.now();
@@ -94,7 +107,10 @@ export async function startLab(config: LabConfig, overlays: Overlay[], options: 
         await writeState(state);
         const hostKey = keys.hosts[node.name];
         if (!hostKey) throw new Error(`internal: no host key for ${node.name}`);
-        const archive = nodeArchive(plan, node, layerNames, { authorizedKey: keys.clientPublic, hostPrivateKey: hostKey.private });
+        const archive = nodeArchive(plan, node, layerNames, {
+          authorizedKey: keys.clientPublic,
+          hostPrivateKey: hostKey.private,
+        });
         await startVmFiles(vmDir, image.initramfs, archive, template);
         const pid = await startVm({
           labName: config.name,
@@ -112,7 +128,12 @@ export async function startLab(config: LabConfig, overlays: Overlay[], options: 
       await ui.phase(`boot ${plan.nodes.length} VM(s)`, () =>
         Promise.all(
           state.vms.map(async (vm) => {
-            const ready = await waitVmReady(vm.name, vm.dir, vm.pid ?? 0, options.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS);
+            const ready = await waitVmReady(
+              vm.name,
+              vm.dir,
+              vm.pid ?? 0,
+              options.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS,
+            );
             ui.ok(`${vm.name} ready (guest ${((ready.ms ?? 0) / 1000).toFixed(1)} s after kernel start)`);
           }),
         ),
@@ -130,7 +151,12 @@ export async function startLab(config: LabConfig, overlays: Overlay[], options: 
   });
 }
 
-async function startVmFiles(vmDir: string, initramfs: string, archive: Buffer, template: string): Promise<void> {
+async function startVmFiles(
+  vmDir: string,
+  initramfs: string,
+  archive: Buffer,
+  template: string,
+): Promise<void> {
   await mkdir(vmDir, { recursive: true });
   const paths = vmPaths(vmDir);
   await writeNodeInitrd(initramfs, archive, paths.initrd);

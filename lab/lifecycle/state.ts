@@ -4,8 +4,8 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import type { Accel, LabConfig } from '../topology/schema.js';
 import type { LabPlan } from '../topology/plan.js';
+import type { Accel, LabConfig } from '../topology/schema.js';
 import { labDir, stateDir } from '../util/paths.js';
 
 export interface VmState {

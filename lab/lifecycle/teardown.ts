@@ -11,5 +11,7 @@ export async function teardown(state: LabState, ui: Ui): Promise<void> {
   await Promise.all(state.vms.map((vm) => stopVm(vm.dir, vm.pid)));
   if (state.netns) await deleteNetns(state.netns);
   await rm(state.dir, { recursive: true, force: true });
-  ui.ok(`lab "${state.name}" removed (${state.vms.length} VM(s)${state.netns ? `, namespace ${state.netns}` : ''})`);
+  ui.ok(
+    `lab "${state.name}" removed (${state.vms.length} VM(s)${state.netns ? `, namespace ${state.netns}` : ''})`,
+  );
 }

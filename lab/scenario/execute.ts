@@ -32,7 +32,11 @@ class SessionPool {
   private readonly sessions = new Map<string, Promise<SshSession>>();
   constructor(private readonly state: LabState) {}
 
-  async exec(vm: string, command: string, opts?: { timeoutMs?: number; input?: string }): Promise<ExecResult> {
+  async exec(
+    vm: string,
+    command: string,
+    opts?: { timeoutMs?: number; input?: string },
+  ): Promise<ExecResult> {
     let session = this.sessions.get(vm);
     if (!session) {
       session = sshTarget(this.state, vm).then((target) => SshSession.open(target, { timeoutMs: 30_000 }));
@@ -72,7 +76,11 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
   try {
     result = await runSteps(
       scenario,
-      { plan: state.plan, accel: state.accel?.used ?? 'unknown', exec: (vm, cmd, opts) => pool.exec(vm, cmd, opts) },
+      {
+        plan: state.plan,
+        accel: state.accel?.used ?? 'unknown',
+        exec: (vm, cmd, opts) => pool.exec(vm, cmd, opts),
+      },
       { onStep: options.onStep },
     );
     result.lab = state.name;
@@ -85,7 +93,8 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
   }
   await writeReports(result, options.resultsDir);
   if (!options.noStart) {
-    if (result.status === 'failed' && options.keep) options.ui.warn(`--keep: lab "${state.name}" left running; stop it with lab stop --name ${state.name}`);
+    if (result.status === 'failed' && options.keep)
+      options.ui.warn(`--keep: lab "${state.name}" left running; stop it with lab stop --name ${state.name}`);
     else await teardown(state, options.ui);
   }
   return result;

@@ -10,14 +10,20 @@ export const SCENARIO_DIR = join(PROJECT_ROOT, 'scenarios');
 
 export async function listScenarioNames(): Promise<string[]> {
   const files = await readdir(SCENARIO_DIR).catch(() => [] as string[]);
-  return files.filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+  return files
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.slice(0, -3))
+    .sort();
 }
 
 export async function loadScenario(name: string): Promise<Scenario> {
   const module = await importProjectModule(join(SCENARIO_DIR, `${name}.ts`));
   const scenario = module?.default as Scenario | undefined;
   if (!scenario || !Array.isArray(scenario.steps)) {
-    throw new UsageError(`unknown scenario "${name}"`, `scenarios: ${(await listScenarioNames()).join(', ')}`);
+    throw new UsageError(
+      `unknown scenario "${name}"`,
+      `scenarios: ${(await listScenarioNames()).join(', ')}`,
+    );
   }
   return scenario;
 }

@@ -1,5 +1,5 @@
 // Running host tools: argv arrays, no shell, errors that name the command and show its stderr.
-import { type Options, execa } from 'execa';
+import { execa, type Options } from 'execa';
 import { LabError } from './errors.js';
 
 export interface RunOptions {

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import type { Accel } from '../topology/schema.js';
 import { LabError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
-import { accelArgs, type AccelChoice } from './qemu-args.js';
+import { type AccelChoice, accelArgs } from './qemu-args.js';
 
 export const PROBE_MARKER = 'LAB-PROBE-OK';
 export const PROBE_TIMEOUT_MS = 10_000;
@@ -33,13 +33,32 @@ async function kvmUsable(): Promise<string | undefined> {
 }
 
 /** Boots kernel + initramfs with `lab.probe`; resolves to undefined on success, or why not. */
-export async function probeBoot(choice: AccelChoice, kernel: string, initramfs: string): Promise<string | undefined> {
+export async function probeBoot(
+  choice: AccelChoice,
+  kernel: string,
+  initramfs: string,
+): Promise<string | undefined> {
   const child = execa(
     'qemu-system-x86_64',
     [
-      '-machine', 'q35', ...accelArgs(choice), '-m', '256', '-nodefaults', '-no-user-config', '-display', 'none',
-      '-no-reboot', '-serial', 'stdio', '-kernel', kernel, '-initrd', initramfs,
-      '-append', 'console=ttyS0 panic=-1 quiet lab.probe',
+      '-machine',
+      'q35',
+      ...accelArgs(choice),
+      '-m',
+      '256',
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-no-reboot',
+      '-serial',
+      'stdio',
+      '-kernel',
+      kernel,
+      '-initrd',
+      initramfs,
+      '-append',
+      'console=ttyS0 panic=-1 quiet lab.probe',
     ],
     { reject: false, timeout: PROBE_TIMEOUT_MS, all: true },
   );
@@ -53,7 +72,11 @@ export async function probeBoot(choice: AccelChoice, kernel: string, initramfs: 
   const result = await child;
   if (seen) return undefined;
   if (result.timedOut) return `no init within ${PROBE_TIMEOUT_MS / 1000} s`;
-  const lastLine = String(result.all ?? '').trim().split('\n').pop() ?? '';
+  const lastLine =
+    String(result.all ?? '')
+      .trim()
+      .split('\n')
+      .pop() ?? '';
   return `qemu exit ${result.exitCode ?? result.signal}${lastLine ? `: ${lastLine.slice(0, 160)}` : ''}`;
 }
 
@@ -67,7 +90,12 @@ interface CachedVerdict {
   verdict: AccelChoice & { reason: string };
 }
 
-export async function chooseAccel(requested: Accel, kernel: string, initramfs: string, kernelKey: string): Promise<AccelVerdict> {
+export async function chooseAccel(
+  requested: Accel,
+  kernel: string,
+  initramfs: string,
+  kernelKey: string,
+): Promise<AccelVerdict> {
   const tcg = (reason: string): AccelVerdict => ({ accel: 'tcg', cpu: TCG_CPU, reason, requested });
   if (requested === 'tcg') return tcg('TCG requested');
   const missing = await kvmUsable();
@@ -81,19 +109,29 @@ export async function chooseAccel(requested: Accel, kernel: string, initramfs: s
   let verdict = cached.bootId === id && cached.kernel === kernelKey ? cached.verdict : undefined;
   if (!verdict) {
     // All candidates at once: a hanging one costs the timeout only once.
-    const failures = await Promise.all(KVM_CPUS.map((cpu) => probeBoot({ accel: 'kvm', cpu }, kernel, initramfs)));
+    const failures = await Promise.all(
+      KVM_CPUS.map((cpu) => probeBoot({ accel: 'kvm', cpu }, kernel, initramfs)),
+    );
     const winner = KVM_CPUS.findIndex((_, i) => failures[i] === undefined);
     verdict =
       winner >= 0
-        ? { accel: 'kvm', cpu: KVM_CPUS[winner] as string, reason: `KVM probe booted with -cpu ${KVM_CPUS[winner]}` }
+        ? {
+            accel: 'kvm',
+            cpu: KVM_CPUS[winner] as string,
+            reason: `KVM probe booted with -cpu ${KVM_CPUS[winner]}`,
+          }
         : {
             accel: 'tcg',
             cpu: TCG_CPU,
             reason: `KVM probe failed (${KVM_CPUS.map((cpu, i) => `-cpu ${cpu}: ${failures[i]}`).join('; ')})`,
           };
     await mkdir(cacheDir(), { recursive: true });
-    await writeFile(cacheFile, JSON.stringify({ bootId: id, kernel: kernelKey, verdict } satisfies CachedVerdict));
+    await writeFile(
+      cacheFile,
+      JSON.stringify({ bootId: id, kernel: kernelKey, verdict } satisfies CachedVerdict),
+    );
   }
-  if (requested === 'kvm' && verdict.accel !== 'kvm') throw new LabError(`--accel kvm: ${verdict.reason}`, 'use --accel auto or --accel tcg');
+  if (requested === 'kvm' && verdict.accel !== 'kvm')
+    throw new LabError(`--accel kvm: ${verdict.reason}`, 'use --accel auto or --accel tcg');
   return { ...verdict, requested };
 }

@@ -78,7 +78,9 @@ export async function waitForBoot(file: string, options: WaitBootOptions): Promi
       );
     }
     if (!options.alive()) {
-      throw new LabError(`${options.vm}: QEMU exited before the guest was ready\n${await options.describeFailure()}`);
+      throw new LabError(
+        `${options.vm}: QEMU exited before the guest was ready\n${await options.describeFailure()}`,
+      );
     }
     if (Date.now() > deadline) {
       throw new LabError(

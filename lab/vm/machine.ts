@@ -2,8 +2,8 @@
 // boot verdict, stop it.
 import { mkdir, readFile } from 'node:fs/promises';
 import { inNetns } from '../hostnet/netns.js';
-import type { NodePlan } from '../topology/plan.js';
 import { processAlive } from '../lifecycle/state.js';
+import type { NodePlan } from '../topology/plan.js';
 import { type GuestEvent, waitForBoot } from './events.js';
 import { isOurProcess, readPidfile, spawnDetached, terminate, waitGone } from './process.js';
 import { type AccelChoice, qemuArgs, vmPaths } from './qemu-args.js';
@@ -12,7 +12,9 @@ import { QmpClient } from './qmp.js';
 export async function consoleTail(dir: string, lines = 25): Promise<string> {
   const text = await readFile(vmPaths(dir).consoleLog, 'utf8').catch(() => '');
   const tail = text.replaceAll('\r', '').trimEnd().split('\n').slice(-lines);
-  return tail.length && tail[0] ? `last lines of the serial console (${vmPaths(dir).consoleLog}):\n${tail.map((l) => `  | ${l}`).join('\n')}` : 'the serial console is empty';
+  return tail.length && tail[0]
+    ? `last lines of the serial console (${vmPaths(dir).consoleLog}):\n${tail.map((l) => `  | ${l}`).join('\n')}`
+    : 'the serial console is empty';
 }
 
 export interface StartVmOptions {
@@ -32,7 +34,13 @@ export async function startVm(options: StartVmOptions): Promise<number> {
   const args = qemuArgs(
     options.node,
     options.accel,
-    { dir: options.dir, kernel: options.kernel, initrd: paths.initrd, layers: options.layers, scratch: paths.scratch },
+    {
+      dir: options.dir,
+      kernel: options.kernel,
+      initrd: paths.initrd,
+      layers: options.layers,
+      scratch: paths.scratch,
+    },
     options.labName,
   );
   return spawnDetached(inNetns(options.netns, ['qemu-system-x86_64', ...args]), `${options.dir}/qemu.log`);
@@ -52,7 +60,9 @@ export async function waitVmReady(
     onEvent,
     describeFailure: async () => {
       const qemuLog = (await readFile(`${dir}/qemu.log`, 'utf8').catch(() => '')).trim();
-      return [qemuLog && `qemu said: ${qemuLog.split('\n').slice(-5).join('\n')}`, await consoleTail(dir)].filter(Boolean).join('\n');
+      return [qemuLog && `qemu said: ${qemuLog.split('\n').slice(-5).join('\n')}`, await consoleTail(dir)]
+        .filter(Boolean)
+        .join('\n');
     },
   });
 }

@@ -1,9 +1,10 @@
 // QEMU processes outlive the `lab` command that starts them, so they are detached and
 // found again by pid. A pid is only trusted when its command line names the VM's dir:
 // after a crash and a reboot-free while, the pid may belong to something else.
+
+import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
 
 export async function commandLine(pid: number): Promise<string | undefined> {
   try {

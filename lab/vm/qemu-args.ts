@@ -33,30 +33,58 @@ export const vmPaths = (dir: string) => ({
 
 export function kernelCommandLine(node: NodePlan, layerCount: number, extra: string[] = []): string {
   // panic=-1: a guest panic ends QEMU (with -no-reboot) instead of hanging a test.
-  return ['console=ttyS0', 'panic=-1', 'quiet', 'loglevel=4', `lab.layers=${layerCount}`, `lab.node=${node.name}`, ...extra].join(' ');
+  return [
+    'console=ttyS0',
+    'panic=-1',
+    'quiet',
+    'loglevel=4',
+    `lab.layers=${layerCount}`,
+    `lab.node=${node.name}`,
+    ...extra,
+  ].join(' ');
 }
 
 export function qemuArgs(node: NodePlan, accel: AccelChoice, files: VmFiles, labName: string): string[] {
   const paths = vmPaths(files.dir);
   const args = [
-    '-name', `${node.name},process=lab-${labName}-${node.name}`,
-    '-machine', 'q35',
+    '-name',
+    `${node.name},process=lab-${labName}-${node.name}`,
+    '-machine',
+    'q35',
     ...accelArgs(accel),
-    '-m', String(node.mem),
-    '-smp', String(node.smp),
-    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-    '-kernel', files.kernel,
-    '-initrd', files.initrd,
-    '-append', kernelCommandLine(node, files.layers.length),
-    '-chardev', `socket,id=serial0,path=${paths.console},server=on,wait=off,logfile=${paths.consoleLog}`,
-    '-serial', 'chardev:serial0',
-    '-device', 'virtio-serial-pci,id=vser0',
-    '-chardev', `file,id=events,path=${paths.events}`,
-    '-device', 'virtserialport,bus=vser0.0,chardev=events,name=lab.events',
-    '-qmp', `unix:${paths.qmp},server=on,wait=off`,
-    '-pidfile', paths.pidfile,
-    '-object', 'rng-random,id=rng0,filename=/dev/urandom',
-    '-device', 'virtio-rng-pci,rng=rng0',
+    '-m',
+    String(node.mem),
+    '-smp',
+    String(node.smp),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-kernel',
+    files.kernel,
+    '-initrd',
+    files.initrd,
+    '-append',
+    kernelCommandLine(node, files.layers.length),
+    '-chardev',
+    `socket,id=serial0,path=${paths.console},server=on,wait=off,logfile=${paths.consoleLog}`,
+    '-serial',
+    'chardev:serial0',
+    '-device',
+    'virtio-serial-pci,id=vser0',
+    '-chardev',
+    `file,id=events,path=${paths.events}`,
+    '-device',
+    'virtserialport,bus=vser0.0,chardev=events,name=lab.events',
+    '-qmp',
+    `unix:${paths.qmp},server=on,wait=off`,
+    '-pidfile',
+    paths.pidfile,
+    '-object',
+    'rng-random,id=rng0,filename=/dev/urandom',
+    '-device',
+    'virtio-rng-pci,rng=rng0',
   ];
   // NICs in plan order, so the guest enumerates them as eth0..ethN (multinet also renames by MAC).
   for (const nic of node.nics) {

@@ -2,7 +2,8 @@ import { defineOverlay } from '../../lab/overlay/manifest.js';
 
 export default defineOverlay({
   name: 'base',
-  description: 'Every VM: kernel modules, SSH (dropbear) with the lab key, a root shell on the serial console',
+  description:
+    'Every VM: kernel modules, SSH (dropbear) with the lab key, a root shell on the serial console',
   units: [
     {
       name: 'modules',

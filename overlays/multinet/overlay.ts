@@ -2,7 +2,8 @@ import { defineOverlay } from '../../lab/overlay/manifest.js';
 
 export default defineOverlay({
   name: 'multinet',
-  description: 'Configures every NIC from the topology: planned name (by MAC), up, IPv4 + IPv6 on addressed nets',
+  description:
+    'Configures every NIC from the topology: planned name (by MAC), up, IPv4 + IPv6 on addressed nets',
   units: [
     {
       name: 'net',

@@ -76,7 +76,13 @@ describe('bad input: exit 2, one line naming the field', () => {
   });
 
   it('the merged config shows every layer applied', async () => {
-    const { code, stdout } = await runCli(['env', '--nvm', '3', '--topology', topologyFile('mem: 300\nnvm: 2\n')]);
+    const { code, stdout } = await runCli([
+      'env',
+      '--nvm',
+      '3',
+      '--topology',
+      topologyFile('mem: 300\nnvm: 2\n'),
+    ]);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ nvm: 3, mem: 300, overlays: ['multinet'] });
   });
@@ -104,6 +110,8 @@ describe('lab doctor', () => {
     process.env.PATH = bin;
     const { code, stdout } = await runCli(['doctor']);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/MISSING\s+mksquashfs \(read-only image layers\)\n\s+fix: apt-get install squashfs-tools/);
+    expect(stdout).toMatch(
+      /MISSING\s+mksquashfs \(read-only image layers\)\n\s+fix: apt-get install squashfs-tools/,
+    );
   });
 });

@@ -39,7 +39,9 @@ describe('mergeConfig precedence: defaults < env < topology < CLI', () => {
   });
 
   it('refuses a per-node override beyond nvm', () => {
-    expect(usageMessage(() => mergeConfig([{ nvm: 2, nodes: [{ id: 3, mem: 512 }] }]))).toMatch(/node 3 is beyond nvm 2/);
+    expect(usageMessage(() => mergeConfig([{ nvm: 2, nodes: [{ id: 3, mem: 512 }] }]))).toMatch(
+      /node 3 is beyond nvm 2/,
+    );
   });
 });
 
@@ -49,7 +51,11 @@ describe('topology files: one line naming the field', () => {
     ['duplicate net', 'netsVm: [0, 1, 3, 1]\n', /^t\.yaml:1:\d+: netsVm\[3\]: net 1 appears twice$/],
     ['nvm 0', 'nvm: 0\n', /^t\.yaml:1:1: nvm: Too small: expected number to be >=1$/],
     ['mem too small', 'mem: 64\n', /^t\.yaml:1:1: mem: Too small: expected number to be >=128$/],
-    ['per-node mem too small', 'nodes:\n  - id: 1\n    mem: 10\n', /^t\.yaml:3:5: nodes\[0\]\.mem: Too small/],
+    [
+      'per-node mem too small',
+      'nodes:\n  - id: 1\n    mem: 10\n',
+      /^t\.yaml:3:5: nodes\[0\]\.mem: Too small/,
+    ],
     ['bad YAML', 'nvm: [1\n', /^t\.yaml:\d+:\d+: not valid YAML/],
     ['wrong type', 'nvm: two\n', /^t\.yaml:1:1: nvm: Invalid input: expected number, received string$/],
   ];
@@ -66,6 +72,12 @@ describe('topology files: one line naming the field', () => {
       'nvm: 3\nmem: 512\nnetsVm: [0, 1, 3]\nnets:\n  - id: 3\n    addressed: true\nnodes:\n  - id: 2\n    nets: [0, 1]\n',
       't.yaml',
     );
-    expect(topology).toEqual({ nvm: 3, mem: 512, netsVm: [0, 1, 3], nets: [{ id: 3, addressed: true }], nodes: [{ id: 2, nets: [0, 1] }] });
+    expect(topology).toEqual({
+      nvm: 3,
+      mem: 512,
+      netsVm: [0, 1, 3],
+      nets: [{ id: 3, addressed: true }],
+      nodes: [{ id: 2, nets: [0, 1] }],
+    });
   });
 });

@@ -36,6 +36,8 @@ describe('kernel module selection', () => {
   });
 
   it('names a module that does not exist', () => {
-    expect(() => moduleClosure(['macvlan', 'nosuch'], dep, new Set())).toThrow('kernel module nosuch is neither a module nor built in');
+    expect(() => moduleClosure(['macvlan', 'nosuch'], dep, new Set())).toThrow(
+      'kernel module nosuch is neither a module nor built in',
+    );
   });
 });

@@ -50,7 +50,13 @@ describe('planLab', () => {
 
   it('puts NIC k of every VM on the k-th net of --nets-vm (seed 000)', () => {
     const vm2 = plan.nodes[1];
-    expect(vm2?.nics.map((n) => `${n.name}:${n.net}`)).toEqual(['eth0:0', 'eth1:1', 'eth2:3', 'eth3:4', 'eth4:5']);
+    expect(vm2?.nics.map((n) => `${n.name}:${n.net}`)).toEqual([
+      'eth0:0',
+      'eth1:1',
+      'eth2:3',
+      'eth3:4',
+      'eth4:5',
+    ]);
   });
 
   it('addresses nets 0-2 and leaves 3+ as plain L2', () => {
@@ -73,7 +79,9 @@ describe('planLab', () => {
 
   it('applies per-node overrides last', () => {
     const custom = planLab(
-      mergeConfig([{ nvm: 3, mem: 300, nodes: [{ id: 3, mem: 512, nets: [0, 2] }], nets: [{ id: 4, addressed: true }] }]),
+      mergeConfig([
+        { nvm: 3, mem: 300, nodes: [{ id: 3, mem: 512, nets: [0, 2] }], nets: [{ id: 4, addressed: true }] },
+      ]),
     );
     expect(custom.nodes[2]).toMatchObject({ mem: 512, nics: [{ net: 0 }, { net: 2 }] });
     expect(custom.nodes[0]?.mem).toBe(300);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inNetns } from '../../lab/hostnet/netns.js';
 import { LabError } from '../../lab/util/errors.js';
 import { retryUntil } from '../../lab/util/retry.js';
-import { generateLabKeys, type SshTarget, SshSession, sshExec } from '../../lab/vm/ssh.js';
+import { generateLabKeys, SshSession, type SshTarget, sshExec } from '../../lab/vm/ssh.js';
 
 const NETNS = `labtest-ssh-${process.pid}`;
 const PORT = 2222;

@@ -4,5 +4,7 @@ import { execa } from 'execa';
 
 export default async function setup(): Promise<void> {
   await execa('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
-  await execa('node', ['bin/lab.js', 'overlay', 'show', 'multinet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await execa('node', ['bin/lab.js', 'overlay', 'show', 'multinet'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }

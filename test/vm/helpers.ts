@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type ResultPromise, execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const LAB_STATE = mkdtempSync(join(tmpdir(), 'lab-vm-test-'));
@@ -11,7 +11,10 @@ export const RESULTS = join(ROOT, 'results', 'vm-tests');
 
 export const labEnv = { ...process.env, LAB_STATE, NO_COLOR: '1' };
 
-export function lab(args: string[], options: { timeoutMs?: number } = {}): ResultPromise<{ reject: false; all: true }> {
+export function lab(
+  args: string[],
+  options: { timeoutMs?: number } = {},
+): ResultPromise<{ reject: false; all: true }> {
   return execa('node', [join(ROOT, 'bin/lab.js'), ...args], {
     env: labEnv,
     reject: false,

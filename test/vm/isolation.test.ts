@@ -10,7 +10,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function recordedPids(name: string): number[] {
   try {
-    const state = JSON.parse(readFileSync(join(labDirOf(name), 'state.json'), 'utf8')) as { vms: { pid?: number }[] };
+    const state = JSON.parse(readFileSync(join(labDirOf(name), 'state.json'), 'utf8')) as {
+      vms: { pid?: number }[];
+    };
     return state.vms.map((v) => v.pid).filter((p): p is number => typeof p === 'number');
   } catch {
     return [];
@@ -25,7 +27,9 @@ afterAll(async () => {
 describe('two labs at once', () => {
   it('both pass multinet, in parallel', async () => {
     const [a, b] = await Promise.all(
-      ['par-a', 'par-b'].map((name) => lab(['test', 'multinet', '--name', name, '--results', join(RESULTS, name)])),
+      ['par-a', 'par-b'].map((name) =>
+        lab(['test', 'multinet', '--name', name, '--results', join(RESULTS, name)]),
+      ),
     );
     expect(a?.all, a?.all).toMatch(/^5 passed, 0 failed$/m);
     expect(b?.all, b?.all).toMatch(/^5 passed, 0 failed$/m);

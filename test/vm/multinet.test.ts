@@ -29,7 +29,18 @@ describe('lab test multinet on a broken lab', () => {
     const started = await lab(['start', '--name', 'broken', '--nvm', '2', '--nets-vm', '0,1,3,4,5']);
     expect(started.exitCode, started.all).toBe(0);
     try {
-      const removed = await lab(['ssh', '--name', 'broken', 'vm-002', 'ip', 'addr', 'del', '192.168.1.2/24', 'dev', 'eth1']);
+      const removed = await lab([
+        'ssh',
+        '--name',
+        'broken',
+        'vm-002',
+        'ip',
+        'addr',
+        'del',
+        '192.168.1.2/24',
+        'dev',
+        'eth1',
+      ]);
       expect(removed.exitCode, removed.all).toBe(0);
 
       const results = join(RESULTS, 'broken');
@@ -41,7 +52,9 @@ describe('lab test multinet on a broken lab', () => {
       const junit = readFileSync(join(results, 'junit-multinet.xml'), 'utf8');
       expect(junit.match(/<failure /g)).toHaveLength(1);
       for (const vm of ['vm-001', 'vm-002']) {
-        expect(readFileSync(join(results, 'logs/multinet', `${vm}.console.log`), 'utf8')).toContain('lab-init');
+        expect(readFileSync(join(results, 'logs/multinet', `${vm}.console.log`), 'utf8')).toContain(
+          'lab-init',
+        );
       }
       // --no-start: the lab is the user's, so it stays up.
       expect(netnsList()).toContain('lab-broken');

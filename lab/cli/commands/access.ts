@@ -14,7 +14,14 @@ async function attachConsole(socketPath: string, vm: string): Promise<void> {
   const socket = connect(socketPath);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
-    socket.once('error', (err) => reject(new LabError(`cannot attach to the console of ${vm}: ${err.message}`, 'is the VM running? see lab status')));
+    socket.once('error', (err) =>
+      reject(
+        new LabError(
+          `cannot attach to the console of ${vm}: ${err.message}`,
+          'is the VM running? see lab status',
+        ),
+      ),
+    );
   });
   process.stderr.write(`attached to ${vm}'s serial console; leave with Ctrl-]\n`);
   const stdin = process.stdin;
@@ -44,7 +51,9 @@ export function addAccessCommands(program: Command): void {
     .addOption(nameOption())
     .passThroughOptions()
     .action(async (vm, command, flags) => {
-      const session = await SshSession.open(await sshTarget(await requireState(flags.name), vm), { timeoutMs: 15_000 });
+      const session = await SshSession.open(await sshTarget(await requireState(flags.name), vm), {
+        timeoutMs: 15_000,
+      });
       try {
         if (command.length === 0) {
           process.exitCode = await session.shell();

@@ -33,8 +33,12 @@ export function addLifecycleCommands(program: Command): void {
     });
     ui.ok(`lab "${state.name}" running in ${((state.timings.totalMs ?? 0) / 1000).toFixed(1)} s`);
     await printStatus(state);
-    console.log(`\nnext: lab ssh ${state.plan.nodes[0]?.name ?? 'vm-001'} ip -br addr${state.name === 'default' ? '' : ` --name ${state.name}`}`);
-    console.log(`      lab test multinet --no-start${state.name === 'default' ? '' : ` --name ${state.name}`}`);
+    console.log(
+      `\nnext: lab ssh ${state.plan.nodes[0]?.name ?? 'vm-001'} ip -br addr${state.name === 'default' ? '' : ` --name ${state.name}`}`,
+    );
+    console.log(
+      `      lab test multinet --no-start${state.name === 'default' ? '' : ` --name ${state.name}`}`,
+    );
     console.log(`      lab stop${state.name === 'default' ? '' : ` --name ${state.name}`}`);
   });
 
@@ -44,7 +48,11 @@ export function addLifecycleCommands(program: Command): void {
     .addOption(nameOption())
     .action(async (flags) => {
       const state = await readState(flags.name);
-      if (!state) throw new UsageError(`no lab named "${flags.name}"`, `running labs: ${(await listLabs()).join(', ') || 'none'}`);
+      if (!state)
+        throw new UsageError(
+          `no lab named "${flags.name}"`,
+          `running labs: ${(await listLabs()).join(', ') || 'none'}`,
+        );
       await withLabLock(flags.name, () => teardown(state, createUi()));
     });
 
@@ -63,7 +71,8 @@ export function addLifecycleCommands(program: Command): void {
           continue;
         }
         // A start killed with -9 never releases its lock: do not wait for it to go stale.
-        if (processAlive(state.ownerPid) && state.phase === 'starting') await withLabLock(name, () => teardown(state, ui));
+        if (processAlive(state.ownerPid) && state.phase === 'starting')
+          await withLabLock(name, () => teardown(state, ui));
         else {
           await teardown(state, ui);
           await removeLock(name);

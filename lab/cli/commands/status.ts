@@ -22,7 +22,9 @@ export async function vmStatuses(state: LabState): Promise<VmStatus[]> {
       const pid = await runningPid(vm.dir, vm.pid);
       const events = await new EventTail(vmPaths(vm.dir).events).read();
       const boot = events.filter((e) => e.event === 'boot').pop();
-      const failedUnits = events.filter((e) => e.event === 'unit' && (e.state === 'failed' || e.state === 'exited')).map((e) => e.unit ?? '?');
+      const failedUnits = events
+        .filter((e) => e.event === 'unit' && (e.state === 'failed' || e.state === 'exited'))
+        .map((e) => e.unit ?? '?');
       const node = state.plan.nodes.find((n) => n.name === vm.name);
       return {
         name: vm.name,
@@ -38,13 +40,19 @@ export async function vmStatuses(state: LabState): Promise<VmStatus[]> {
 
 export async function printStatus(state: LabState): Promise<void> {
   const vms = await vmStatuses(state);
-  console.log(`lab ${state.name}: ${state.phase}, namespace ${state.netns ?? '-'}, accel ${state.accel?.used ?? '?'} (${state.accel?.reason ?? ''})`);
+  console.log(
+    `lab ${state.name}: ${state.phase}, namespace ${state.netns ?? '-'}, accel ${state.accel?.used ?? '?'} (${state.accel?.reason ?? ''})`,
+  );
   console.log(`overlays: ${state.overlays.join(', ')}`);
   for (const vm of vms) {
     const health = vm.running ? (vm.boot === 'ready' ? 'ready' : vm.boot) : 'NOT RUNNING';
-    console.log(`${vm.name}  ${health}${vm.pid ? `  pid ${vm.pid}` : ''}${vm.failedUnits.length ? `  failed units: ${vm.failedUnits.join(', ')}` : ''}`);
+    console.log(
+      `${vm.name}  ${health}${vm.pid ? `  pid ${vm.pid}` : ''}${vm.failedUnits.length ? `  failed units: ${vm.failedUnits.join(', ')}` : ''}`,
+    );
     for (const nic of vm.nics) {
-      console.log(`  ${nic.name.padEnd(5)} net ${String(nic.net).padEnd(2)} ${nic.mac}  ${[nic.ipv4, nic.ipv6].filter(Boolean).join('  ') || '(no address)'}`);
+      console.log(
+        `  ${nic.name.padEnd(5)} net ${String(nic.net).padEnd(2)} ${nic.mac}  ${[nic.ipv4, nic.ipv6].filter(Boolean).join('  ') || '(no address)'}`,
+      );
     }
   }
 }
@@ -60,10 +68,22 @@ export function addStatusCommand(program: Command): void {
       const names = flags.all ? await listLabs() : [flags.name];
       const states = (await Promise.all(names.map(readState))).filter((s): s is LabState => s !== undefined);
       if (!flags.all && states.length === 0) {
-        throw new UsageError(`no lab named "${flags.name}"`, `labs: ${(await listLabs()).join(', ') || 'none'}`);
+        throw new UsageError(
+          `no lab named "${flags.name}"`,
+          `labs: ${(await listLabs()).join(', ') || 'none'}`,
+        );
       }
       if (flags.json) {
-        const out = await Promise.all(states.map(async (s) => ({ name: s.name, phase: s.phase, netns: s.netns, accel: s.accel, overlays: s.overlays, vms: await vmStatuses(s) })));
+        const out = await Promise.all(
+          states.map(async (s) => ({
+            name: s.name,
+            phase: s.phase,
+            netns: s.netns,
+            accel: s.accel,
+            overlays: s.overlays,
+            vms: await vmStatuses(s),
+          })),
+        );
         console.log(JSON.stringify(flags.all ? out : out[0], null, 2));
         return;
       }

@@ -25,8 +25,10 @@ export function addTestCommand(program: Command): void {
   for (const option of topologyOptions()) test.addOption(option);
   test.action(async (name, flags) => {
     if (flags.list || !name) {
-      if (!name && !flags.list) throw new UsageError('which scenario?', `scenarios: ${(await listScenarioNames()).join(', ')}`);
-      for (const scenario of await listScenarioNames()) console.log(`${scenario.padEnd(14)} ${(await loadScenario(scenario)).description}`);
+      if (!name && !flags.list)
+        throw new UsageError('which scenario?', `scenarios: ${(await listScenarioNames()).join(', ')}`);
+      for (const scenario of await listScenarioNames())
+        console.log(`${scenario.padEnd(14)} ${(await loadScenario(scenario)).description}`);
       return;
     }
     const scenario = await loadScenario(name);

@@ -10,9 +10,14 @@ export function addToolCommands(program: Command): void {
     .summary('check the host: tools (with the apt package for each), root, KVM')
     .action(async () => {
       const findings = await checkHost();
-      for (const f of findings) console.log(`${f.ok ? 'ok  ' : 'MISSING'}  ${f.what}${f.fix ? `\n         fix: ${f.fix}` : ''}`);
+      for (const f of findings)
+        console.log(`${f.ok ? 'ok  ' : 'MISSING'}  ${f.what}${f.fix ? `\n         fix: ${f.fix}` : ''}`);
       const missing = findings.filter((f) => !f.ok);
-      console.log(missing.length ? `\n${missing.length} problem(s); ./setup.sh installs every apt package` : '\nall good');
+      console.log(
+        missing.length
+          ? `\n${missing.length} problem(s); ./setup.sh installs every apt package`
+          : '\nall good',
+      );
       if (missing.length) process.exitCode = 1;
     });
 
@@ -40,7 +45,9 @@ export function addToolCommands(program: Command): void {
       console.log(`modules:  ${manifest.modules.join(', ') || '(none)'}`);
       console.log('units:');
       for (const unit of manifest.units) {
-        console.log(`  ${unit.name} (${unit.type}${unit.after.length ? `, after ${unit.after.join(', ')}` : ''}): ${unit.description}`);
+        console.log(
+          `  ${unit.name} (${unit.type}${unit.after.length ? `, after ${unit.after.join(', ')}` : ''}): ${unit.description}`,
+        );
       }
       console.log('files:');
       for (const line of await layerContents(loaded)) console.log(`  ${line}`);
