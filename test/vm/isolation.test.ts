@@ -65,6 +65,29 @@ describe('kill -9 of lab start, then lab clean', () => {
     expect(qemuProcesses(labDirOf('beside'))).toHaveLength(1);
     const ssh = await lab(['ssh', '--name', 'beside', 'vm-001', 'hostname']);
     expect(ssh.stdout.trim()).toBe('vm-001');
+
+    // The serial console: attach, run a command, leave with Ctrl-].
+    const consoleRun = execa('node', [join(ROOT, 'bin/lab.js'), 'console', '--name', 'beside', 'vm-001'], {
+      env: labEnv,
+      reject: false,
+      timeout: 30_000,
+    });
+    await sleep(1500);
+    consoleRun.stdin?.write('echo console-$((6*7))\n');
+    await sleep(2500);
+    consoleRun.stdin?.write('\x1d');
+    const attached = await consoleRun;
+    expect(attached.exitCode, attached.stderr).toBe(0);
+    expect(attached.stdout).toContain('console-42');
+    expect(attached.stderr).toContain('detached');
+
+    // A VM whose QEMU dies shows up in lab status.
+    const [pid] = qemuProcesses(labDirOf('beside'));
+    process.kill(pid as number, 'SIGKILL');
+    await sleep(500);
+    const status = await lab(['status', '--name', 'beside']);
+    expect(status.stdout).toMatch(/^vm-001 {2}NOT RUNNING/m);
+
     const stop = await lab(['stop', '--name', 'beside']);
     expect(stop.exitCode, stop.all).toBe(0);
     expect(netnsList()).not.toContain('lab-beside');
