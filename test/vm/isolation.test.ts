@@ -31,8 +31,10 @@ describe('two labs at once', () => {
         lab(['test', 'multinet', '--name', name, '--results', join(RESULTS, name)]),
       ),
     );
-    expect(a?.all, a?.all).toMatch(/^5 passed, 0 failed$/m);
-    expect(b?.all, b?.all).toMatch(/^5 passed, 0 failed$/m);
+    for (const run of [a, b]) {
+      expect(run?.all, run?.all).toMatch(/^5 passed, 0 failed$/m);
+      expect(run?.exitCode, run?.all).toBe(0);
+    }
     expect(netnsList().filter((n) => n.startsWith('lab-par-'))).toEqual([]);
   });
 });
