@@ -1,8 +1,9 @@
 // Boot figures (issue: foundation). Run as root: npx tsx bench/boot.ts [runs]
 //  - bare kernel boot-to-init: the lab kernel + initramfs reaching stage 1 (the accelerator
 //    probe boot), host wall time from QEMU start to the marker
-//  - VM ready: `lab start --nvm 1`, guest time from kernel start to lab-init's `boot ready`
-//    and host wall time of the whole start; their ratio to the bare boot is the figure to watch
+//  - VM ready: `lab start --nvm 1`, host wall from QEMU start to the guest's `boot ready`
+//    (the same clock as the bare boot: their ratio is the figure to watch), the guest's own
+//    clock, and the whole start
 //  - `lab start --nvm 2` wall time
 //  - no-op image rebuild: every piece cached, only keys checked
 
@@ -52,18 +53,20 @@ async function bareBoot(kernel: string, initramfs: string): Promise<number> {
     ],
     { reject: false, timeout: 60_000 },
   );
+  let output = '';
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes(PROBE_MARKER)) {
+      output += chunk.toString(); // the marker may arrive split over two chunks
+      if (output.includes(PROBE_MARKER)) {
         resolve(Date.now() - started);
         child.kill('SIGKILL');
       }
     });
-    child.then(() => reject(new Error('bare boot never reached init')), reject);
+    child.then(() => reject(new Error(`bare boot never reached init:\n${output.slice(-500)}`)), reject);
   });
 }
 
-async function labStart(nvm: number): Promise<{ wallMs: number; guestMs: number[] }> {
+async function labStart(nvm: number): Promise<{ wallMs: number; bootMs: number; guestMs: number[] }> {
   const started = Date.now();
   await execa(
     'node',
@@ -71,6 +74,7 @@ async function labStart(nvm: number): Promise<{ wallMs: number; guestMs: number[
     { env },
   );
   const wallMs = Date.now() - started;
+  const state = JSON.parse(await readFile('/tmp/lab-bench-state/labs/bench/state.json', 'utf8'));
   const guestMs: number[] = [];
   for (let id = 1; id <= nvm; id++) {
     const events = await readFile(`/tmp/lab-bench-state/labs/bench/vms/vm-00${id}/events.log`, 'utf8');
@@ -82,7 +86,7 @@ async function labStart(nvm: number): Promise<{ wallMs: number; guestMs: number[
     guestMs.push(boot.ms);
   }
   await execa('node', [join(root, 'bin/lab.js'), 'stop', '--name', 'bench'], { env });
-  return { wallMs, guestMs };
+  return { wallMs, bootMs: state.timings.bootMs, guestMs };
 }
 
 const overlays = await resolveOverlays(['multinet']);
@@ -96,11 +100,13 @@ for (let i = 0; i < runs; i++) {
 const bare: number[] = [];
 for (let i = 0; i < runs; i++) bare.push(await bareBoot(image.kernel.vmlinuz, image.initramfs));
 const ready1: number[] = [];
+const boot1: number[] = [];
 const wall1: number[] = [];
 const wall2: number[] = [];
 for (let i = 0; i < runs; i++) {
   const one = await labStart(1);
   ready1.push(...one.guestMs);
+  boot1.push(one.bootMs);
   wall1.push(one.wallMs);
   wall2.push((await labStart(2)).wallMs);
 }
@@ -109,11 +115,12 @@ console.log(
 );
 row('no-op image rebuild (all cached)', noop);
 row('bare kernel boot-to-init (host wall)', bare);
+row('VM ready (host wall, QEMU start → ready)', boot1);
 row('VM ready, guest clock (kernel start → ready)', ready1);
 row('lab start --nvm 1 (host wall)', wall1);
 row('lab start --nvm 2 (host wall)', wall2);
 console.log(
-  `ratio VM ready / bare boot-to-init: ${(median(ready1) / median(bare)).toFixed(2)}× (goal ≤ 1.5×)`,
+  `ratio VM ready / bare boot-to-init, both host wall from QEMU start: ${(median(boot1) / median(bare)).toFixed(2)}× (goal ≤ 1.5×)`,
 );
 console.log(
   `ratio lab start --nvm 1 wall / bare boot-to-init: ${(median(wall1) / median(bare)).toFixed(2)}×`,

@@ -21,11 +21,12 @@ export const BASE_PACKAGES = [
   'ca-certificates',
 ];
 
-/** Needed by stage 1 to mount its layers; they go into the initramfs. */
-export const STAGE1_MODULES = ['virtio_blk', 'squashfs', 'overlay'];
-
-/** Loaded at boot in every VM (the `modules` unit of overlay base). */
-export const BASE_MODULES = [...STAGE1_MODULES, 'virtio_net', 'virtio_rng', 'af_packet'];
+/**
+ * Loaded by stage 1 from the initramfs: what mounting the layers needs, plus virtio_rng (the
+ * kernel's entropy pool is ready seconds sooner, and key tools block until it is) and
+ * virtio_net (busybox loads it faster than kmod would later under TCG).
+ */
+export const STAGE1_MODULES = ['virtio_blk', 'squashfs', 'overlay', 'virtio_rng', 'virtio_net'];
 
 /** Directories the rootfs must have as mount points or writable places. */
 export const ROOTFS_DIRS = [

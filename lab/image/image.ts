@@ -1,7 +1,7 @@
 // Everything a VM boots from, for one set of overlays: kernel, initramfs and the layer
 // stack (rootfs, modules, overlays bottom to top). Each piece is cached on its own, so a
 // no-op rebuild only checks keys.
-import { BASE_MODULES } from '../../images/base.js';
+import { STAGE1_MODULES } from '../../images/base.js';
 import { ensureOverlayLayer, type Layer } from '../overlay/layer.js';
 import type { Overlay } from '../overlay/registry.js';
 import { ensureInitramfs } from './initramfs.js';
@@ -29,7 +29,7 @@ export async function ensureImage(overlays: Overlay[], progress: Progress = () =
   );
   progress('kernel modules');
   const modules = await ensureModules(kernel, [
-    ...BASE_MODULES,
+    ...STAGE1_MODULES,
     ...overlays.flatMap((o) => o.manifest.modules),
   ]);
   const layers: Layer[] = [

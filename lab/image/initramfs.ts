@@ -19,7 +19,13 @@ export async function ensureInitramfs(kernel: Kernel): Promise<{ path: string; k
   const labInit = await buildLocalGo(LAB_INIT_SOURCE, 'lab-init');
   const modules = await ensureModules(kernel, STAGE1_MODULES);
   const init = await readFile(STAGE1_SCRIPT);
-  const inputs = { kernel: kernel.key, labInit: labInit.meta.key, modules: modules.root, init: sha256(init) };
+  const inputs = {
+    kernel: kernel.key,
+    labInit: labInit.meta.key,
+    modules: modules.root,
+    init: sha256(init),
+    STAGE1_MODULES,
+  };
   const key = inputKey(inputs);
   const entry = await ensure({
     kind: 'initramfs',
@@ -35,6 +41,12 @@ export async function ensureInitramfs(kernel: Kernel): Promise<{ path: string; k
           .map((applet): CpioEntry => ({ path: `bin/${applet}`, type: 'symlink', target: 'busybox' })),
         { path: 'sbin', type: 'symlink', target: 'bin' },
         { path: 'init', type: 'file', mode: 0o755, data: init },
+        {
+          path: 'etc/stage1-modules',
+          type: 'file',
+          mode: 0o644,
+          data: Buffer.from(`${STAGE1_MODULES.join('\n')}\n`),
+        },
         {
           path: 'lab/bin/lab-init',
           type: 'file',

@@ -7,12 +7,11 @@ export default defineOverlay({
   units: [
     {
       name: 'net',
+      // No `after: modules`: virtio_net is loaded by stage 1 (images/base.ts STAGE1_MODULES).
       description: 'name, bring up and address every NIC listed in /lab/node.json',
-      after: ['modules'],
       type: 'oneshot',
       exec: ['/usr/lib/lab/multinet-up'],
       timeoutSec: 60,
     },
   ],
-  modules: ['virtio_net'],
 });
