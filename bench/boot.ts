@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { ensureImage } from '../lab/image/image.js';
 import { resolveOverlays } from '../lab/overlay/registry.js';
-import { PROBE_MARKER, TCG_CPU } from '../lab/vm/accel.js';
-import { accelArgs } from '../lab/vm/qemu-args.js';
+import { probeBoot, TCG_CPU } from '../lab/vm/accel.js';
 
 const runs = Number(process.argv[2] ?? 3);
 const root = join(import.meta.dirname, '..');
@@ -27,43 +26,12 @@ const row = (what: string, xs: number[]) =>
   );
 
 async function bareBoot(kernel: string, initramfs: string): Promise<number> {
-  const started = Date.now();
-  const child = execa(
-    'qemu-system-x86_64',
-    [
-      '-machine',
-      'q35',
-      ...accelArgs({ accel: 'tcg', cpu: TCG_CPU }),
-      '-m',
-      '256',
-      '-smp',
-      '2',
-      '-nodefaults',
-      '-display',
-      'none',
-      '-no-reboot',
-      '-serial',
-      'stdio',
-      '-kernel',
-      kernel,
-      '-initrd',
-      initramfs,
-      '-append',
-      'console=ttyS0 panic=-1 quiet lab.probe',
-    ],
-    { reject: false, timeout: 60_000 },
-  );
-  let output = '';
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString(); // the marker may arrive split over two chunks
-      if (output.includes(PROBE_MARKER)) {
-        resolve(Date.now() - started);
-        child.kill('SIGKILL');
-      }
-    });
-    child.then(() => reject(new Error(`bare boot never reached init:\n${output.slice(-500)}`)), reject);
+  const outcome = await probeBoot({ accel: 'tcg', cpu: TCG_CPU }, kernel, initramfs, {
+    smp: 2,
+    timeoutMs: 60_000,
   });
+  if (!outcome.ok) throw new Error(`bare boot never reached init: ${outcome.why}`);
+  return outcome.ms;
 }
 
 async function labStart(nvm: number): Promise<{ wallMs: number; bootMs: number; guestMs: number[] }> {

@@ -16,10 +16,9 @@ export const PROBE_TIMEOUT_MS = 10_000;
 export const KVM_CPUS = ['host', 'host,-arch-capabilities'];
 /**
  * Under TCG, a CPU model without AVX/XSAVE (x86-64-v2, more than Debian and Go binaries need).
- * With `-cpu max` (QEMU 7.2's new AVX2 emulation, which glibc then uses) two rare guest
- * failures were seen under host load: a kernel panic in self-patched code, and dropbearconvert
- * rejecting a key that converts fine on the next boot. A stress run of 18 labs did not
- * reproduce them with either model, so this is the cautious choice, not a proven fix.
+ * With `-cpu max` (QEMU 7.2's new AVX2 emulation, which glibc then uses) one guest kernel
+ * panic in self-patched code was seen under host load, once; a stress run of 18 labs did not
+ * reproduce it with either model, so this is the cautious choice, not a proven fix.
  * LAB_TCG_CPU overrides it.
  */
 export const TCG_CPU = process.env.LAB_TCG_CPU ?? 'Nehalem';
@@ -40,63 +39,78 @@ async function kvmUsable(): Promise<string | undefined> {
   }
 }
 
-/** Boots kernel + initramfs with `lab.probe`; resolves to undefined on success, or why not. */
+/** QEMU arguments of a probe boot: kernel + initramfs with `lab.probe`, console on stdio. */
+export function probeArgs(choice: AccelChoice, kernel: string, initramfs: string, smp = 1): string[] {
+  return [
+    '-machine',
+    'q35',
+    ...accelArgs(choice),
+    '-m',
+    '256',
+    '-smp',
+    String(smp),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-serial',
+    'stdio',
+    '-kernel',
+    kernel,
+    '-initrd',
+    initramfs,
+    '-append',
+    'console=ttyS0 panic=-1 quiet lab.probe',
+  ];
+}
+
+export type ProbeOutcome = { ok: true; ms: number } | { ok: false; why: string };
+
+/** Boots to the stage-1 marker: how long it took (host wall), or why it did not get there. */
 export async function probeBoot(
   choice: AccelChoice,
   kernel: string,
   initramfs: string,
-): Promise<string | undefined> {
-  const child = execa(
-    'qemu-system-x86_64',
-    [
-      '-machine',
-      'q35',
-      ...accelArgs(choice),
-      '-m',
-      '256',
-      '-nodefaults',
-      '-no-user-config',
-      '-display',
-      'none',
-      '-no-reboot',
-      '-serial',
-      'stdio',
-      '-kernel',
-      kernel,
-      '-initrd',
-      initramfs,
-      '-append',
-      'console=ttyS0 panic=-1 quiet lab.probe',
-    ],
-    { reject: false, timeout: PROBE_TIMEOUT_MS, all: true },
-  );
-  let seen = false;
+  { smp = 1, timeoutMs = PROBE_TIMEOUT_MS } = {},
+): Promise<ProbeOutcome> {
+  const started = Date.now();
+  const child = execa('qemu-system-x86_64', probeArgs(choice, kernel, initramfs, smp), {
+    reject: false,
+    timeout: timeoutMs,
+    all: true,
+  });
+  let output = '';
+  let ms: number | undefined;
   child.all?.on('data', (chunk: Buffer) => {
-    if (!seen && chunk.toString().includes(PROBE_MARKER)) {
-      seen = true;
+    output += chunk.toString(); // the marker may arrive split over two chunks
+    if (ms === undefined && output.includes(PROBE_MARKER)) {
+      ms = Date.now() - started;
       child.kill('SIGKILL'); // no need to wait for the power-off
     }
   });
   const result = await child;
-  if (seen) return undefined;
-  if (result.timedOut) return `no init within ${PROBE_TIMEOUT_MS / 1000} s`;
-  const lastLine =
-    String(result.all ?? '')
-      .trim()
-      .split('\n')
-      .pop() ?? '';
-  return `qemu exit ${result.exitCode ?? result.signal}${lastLine ? `: ${lastLine.slice(0, 160)}` : ''}`;
+  if (ms !== undefined) return { ok: true, ms };
+  if (result.timedOut) return { ok: false, why: `no init within ${timeoutMs / 1000} s` };
+  const lastLine = output.trim().split('\n').pop() ?? '';
+  return {
+    ok: false,
+    why: `qemu exit ${result.exitCode ?? result.signal}${lastLine ? `: ${lastLine.slice(0, 160)}` : ''}`,
+  };
 }
 
 async function bootId(): Promise<string> {
   return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => 'unknown')).trim();
 }
 
+/** What the probe found; the TCG CPU model is not part of it (it may change between runs). */
 interface CachedVerdict {
   bootId: string;
   kernel: string;
-  verdict: AccelChoice & { reason: string };
+  verdict: { accel: 'kvm'; cpu: string; reason: string } | { accel: 'tcg'; reason: string };
 }
+
+const whyFailed = (outcome: ProbeOutcome | undefined) => (outcome && !outcome.ok ? outcome.why : 'unknown');
 
 export async function chooseAccel(
   requested: Accel,
@@ -117,10 +131,10 @@ export async function chooseAccel(
   let verdict = cached.bootId === id && cached.kernel === kernelKey ? cached.verdict : undefined;
   if (!verdict) {
     // All candidates at once: a hanging one costs the timeout only once.
-    const failures = await Promise.all(
+    const outcomes = await Promise.all(
       KVM_CPUS.map((cpu) => probeBoot({ accel: 'kvm', cpu }, kernel, initramfs)),
     );
-    const winner = KVM_CPUS.findIndex((_, i) => failures[i] === undefined);
+    const winner = outcomes.findIndex((outcome) => outcome.ok);
     verdict =
       winner >= 0
         ? {
@@ -130,8 +144,7 @@ export async function chooseAccel(
           }
         : {
             accel: 'tcg',
-            cpu: TCG_CPU,
-            reason: `KVM probe failed (${KVM_CPUS.map((cpu, i) => `-cpu ${cpu}: ${failures[i]}`).join('; ')})`,
+            reason: `KVM probe failed (${KVM_CPUS.map((cpu, i) => `-cpu ${cpu}: ${whyFailed(outcomes[i])}`).join('; ')})`,
           };
     await mkdir(cacheDir(), { recursive: true });
     await writeFile(
@@ -139,7 +152,8 @@ export async function chooseAccel(
       JSON.stringify({ bootId: id, kernel: kernelKey, verdict } satisfies CachedVerdict),
     );
   }
-  if (requested === 'kvm' && verdict.accel !== 'kvm')
+  if (verdict.accel === 'kvm') return { ...verdict, requested };
+  if (requested === 'kvm')
     throw new LabError(`--accel kvm: ${verdict.reason}`, 'use --accel auto or --accel tcg');
-  return { ...verdict, requested };
+  return tcg(verdict.reason);
 }

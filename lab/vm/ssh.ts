@@ -33,8 +33,16 @@ export interface ExecResult {
 
 /** A fresh ed25519 key pair: private key in OpenSSH format, public key as an authorized_keys line. */
 export function generateLabKeys(comment: string): { privateKey: string; publicKey: string } {
-  const keys = utils.generateKeyPairSync('ed25519', { comment });
-  return { privateKey: keys.private, publicKey: keys.public };
+  // ssh2 strips leading zero bytes from the 32-byte ed25519 public key (mscdex/ssh2#1390,
+  // #1513), so about 1 key in 256 is malformed and dropbear refuses it at boot. Such a key
+  // fails ssh2's own parseKey too: draw again until both halves parse.
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const keys = utils.generateKeyPairSync('ed25519', { comment });
+    if (!(utils.parseKey(keys.public) instanceof Error) && !(utils.parseKey(keys.private) instanceof Error)) {
+      return { privateKey: keys.private, publicKey: keys.public };
+    }
+  }
+  throw new LabError('could not generate a well-formed ed25519 key in 64 attempts');
 }
 
 // Runs inside the namespace: connects and shuttles bytes; a failure to connect is reported on
