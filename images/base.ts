@@ -50,6 +50,12 @@ export const USRMERGE_LINKS: [string, string][] = [
   ['lib64', 'usr/lib64'],
 ];
 
+/** /var/run and /var/lock live in /run, as on Debian (CNI plugins expect /var/run/netns). */
+export const RUN_LINKS: [string, string][] = [
+  ['var/run', '../run'],
+  ['var/lock', '../run/lock'],
+];
+
 export const ETC_FILES: Record<string, string> = {
   'etc/passwd': 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n',
   'etc/group': 'root:x:0:\nnogroup:x:65534:\n',

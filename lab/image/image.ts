@@ -38,7 +38,7 @@ export async function ensureImage(overlays: Overlay[], progress: Progress = () =
   ];
   for (const overlay of overlays) {
     progress(`overlay ${overlay.manifest.name}`);
-    layers.push(await ensureOverlayLayer(overlay));
+    layers.push(await ensureOverlayLayer(overlay, (message) => progress(`  ${message}`)));
   }
   return { kernel, initramfs: initramfs.path, layers };
 }

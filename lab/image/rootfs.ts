@@ -2,7 +2,7 @@
 // made bootable without maintainer scripts, packed as a read-only squashfs layer.
 import { mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { BASE_PACKAGES, DEBIAN_SUITE, ETC_FILES, ROOTFS_DIRS, USRMERGE_LINKS } from '../../images/base.js';
+import { BASE_PACKAGES, DEBIAN_SUITE, ETC_FILES, ROOTFS_DIRS, RUN_LINKS, USRMERGE_LINKS } from '../../images/base.js';
 import { ensure } from '../artifacts/cache.js';
 import { debianPackages } from '../artifacts/providers/debian.js';
 import { run } from '../util/exec.js';
@@ -38,6 +38,10 @@ async function makeBootable(tree: string, kernel: Kernel): Promise<void> {
       await symlink(target, join(tree, link));
   }
   for (const dir of ROOTFS_DIRS) await mkdir(join(tree, dir), { recursive: true });
+  for (const [link, target] of RUN_LINKS) {
+    await rm(join(tree, link), { recursive: true, force: true });
+    await symlink(target, join(tree, link));
+  }
   for (const [path, content] of Object.entries(ETC_FILES)) {
     await writeFile(join(tree, path), content, { mode: path === 'etc/shadow' ? 0o600 : 0o644 });
   }
@@ -60,7 +64,7 @@ export async function ensureRootfs(kernel: Kernel, extraPackages: string[]): Pro
   const inputs = {
     debs: debs.meta.key,
     kernel: kernel.key,
-    recipe: inputKey({ ETC_FILES, ROOTFS_DIRS, applets: 2 }),
+    recipe: inputKey({ ETC_FILES, ROOTFS_DIRS, RUN_LINKS, USRMERGE_LINKS, applets: 2 }),
   };
   const key = inputKey(inputs);
   const entry = await ensure({

@@ -3,6 +3,7 @@
 // file under root/ (or the manifest) rebuilds exactly that layer.
 import { lstat, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { ensureArtifact } from '../artifacts/artifact.js';
 import { ensure } from '../artifacts/cache.js';
 import { mksquashfs } from '../image/squashfs.js';
 import { run } from '../util/exec.js';
@@ -36,14 +37,21 @@ export interface Layer {
   key: string;
 }
 
-export async function ensureOverlayLayer(overlay: Overlay): Promise<Layer> {
+export async function ensureOverlayLayer(
+  overlay: Overlay,
+  progress: (message: string) => void = () => {},
+): Promise<Layer> {
   const { manifest } = overlay;
   const rootDir = join(overlay.dir, 'root');
+  const artifacts = await Promise.all(
+    manifest.artifacts.map(async (use) => ({ use, artifact: await ensureArtifact(use.artifact, progress) })),
+  );
   const inputs = {
     tree: sha256((await treeDigest(rootDir)).join('\n')),
     units: manifest.units,
     modules: manifest.modules,
-    format: 1,
+    artifacts: artifacts.map(({ use, artifact }) => ({ id: artifact.id, files: use.artifact.files, into: use.into })),
+    format: 2,
   };
   const key = `${manifest.name}-${inputKey(inputs)}`;
   const entry = await ensure({
@@ -57,6 +65,13 @@ export async function ensureOverlayLayer(overlay: Overlay): Promise<Layer> {
       await mkdir(join(tree, 'etc/lab/modules.d'), { recursive: true });
       if ((await lstat(rootDir).catch(() => undefined))?.isDirectory()) {
         await run(['cp', '-a', `${rootDir}/.`, tree], { what: `copying overlays/${manifest.name}/root` });
+      }
+      for (const { use, artifact } of artifacts) {
+        const into = join(tree, use.into);
+        await mkdir(into, { recursive: true });
+        await run(['cp', '-a', ...use.artifact.files.map((file) => join(artifact.dir, file)), into], {
+          what: `installing ${artifact.name} into overlay ${manifest.name}`,
+        });
       }
       for (const unit of manifest.units) {
         await writeFile(

@@ -1,5 +1,6 @@
 // An overlay's typed manifest (overlays/<name>/overlay.ts): what it needs and what it runs.
 import { z } from 'zod';
+import type { ArtifactSpec } from '../artifacts/artifact.js';
 import { topologySchema } from '../topology/schema.js';
 
 const unitName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
@@ -28,6 +29,21 @@ export const unitSchema = z
   })
   .strict();
 
+const isArtifactSpec = (value: unknown): value is ArtifactSpec =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as ArtifactSpec).name === 'string' &&
+  Array.isArray((value as ArtifactSpec).files) &&
+  Array.isArray((value as ArtifactSpec).sources);
+
+/** Files of an artifact (lab/artifacts/artifact.ts) installed into the layer at `into`. */
+export const artifactUseSchema = z
+  .object({
+    artifact: z.custom<ArtifactSpec>(isArtifactSpec, 'an ArtifactSpec (see lab/artifacts/artifact.ts)'),
+    into: z.string().regex(/^\/[^.]*$/, 'an absolute directory in the VM, e.g. /opt/cni/bin'),
+  })
+  .strict();
+
 export const overlayManifestSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
@@ -36,6 +52,8 @@ export const overlayManifestSchema = z
     deps: z.array(z.string()).default([]),
     /** Debian packages added to the root filesystem. */
     packages: z.array(z.string()).default([]),
+    /** Artifacts (binaries from a release, the Go module proxy, Debian) put into the layer. */
+    artifacts: z.array(artifactUseSchema).default([]),
     /** Kernel modules shipped (with their dependencies) and loaded at boot. */
     modules: z.array(z.string()).default([]),
     units: z.array(unitSchema).default([]),

@@ -1,4 +1,5 @@
 // Running host tools: argv arrays, no shell, errors that name the command and show its stderr.
+import { existsSync } from 'node:fs';
 import { execa, type Options } from 'execa';
 import { LabError } from './errors.js';
 
@@ -34,7 +35,9 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<str
     const reason = result.timedOut
       ? `timed out after ${options.timeoutMs} ms`
       : result.code === 'ENOENT'
-        ? `${file} is not installed`
+        ? options.cwd && !existsSync(options.cwd)
+          ? `its working directory ${options.cwd} does not exist`
+          : `${file} is not installed`
         : `exit ${result.exitCode ?? result.signal}`;
     const detail = tail(String(result.stderr ?? '') || String(result.stdout ?? ''));
     throw new LabError(`${what} failed (${reason})${detail ? `:\n${detail}` : ''}`, options.hint);

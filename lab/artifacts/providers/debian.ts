@@ -3,7 +3,9 @@
 import { join } from 'node:path';
 import { run } from '../../util/exec.js';
 import { inputKey } from '../../util/hash.js';
+import type { ArtifactSource } from '../artifact.js';
 import { type CacheEntry, ensure } from '../cache.js';
+import { extractMembers } from './download.js';
 
 export const DEFAULT_SUITE = 'trixie';
 
@@ -48,4 +50,23 @@ export async function debianPackages(request: DebianRequest): Promise<CacheEntry
       );
     },
   });
+}
+
+/** An artifact source: files out of Debian packages (e.g. /usr/lib/cni/* of containernetworking-plugins). */
+export function debianSource(spec: {
+  packages: string[];
+  suite?: string;
+  /** File name in the artifact → path inside the packages (no leading slash). */
+  members: Record<string, string>;
+}): ArtifactSource {
+  const suite = spec.suite ?? DEFAULT_SUITE;
+  return {
+    kind: 'debian',
+    version: suite,
+    from: `Debian ${suite} ${spec.packages.join(' ')}`,
+    fill: async (dir) => {
+      const entry = await debianPackages({ packages: spec.packages, suite, purpose: spec.packages.join(' ') });
+      await extractMembers(join(entry.dir, 'rootfs.tar'), spec.members, dir);
+    },
+  };
 }

@@ -6,8 +6,10 @@ import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LabError } from '../../util/errors.js';
+import { run } from '../../util/exec.js';
 import { sha256File } from '../../util/hash.js';
 import { cacheDir } from '../../util/paths.js';
+import type { ArtifactSource } from '../artifact.js';
 
 export function downloadPath(sha256: string, name: string, root = cacheDir()): string {
   return join(root, 'downloads', sha256, name);
@@ -67,4 +69,46 @@ export async function localFile(spec: { path: string; sha256: string }, root = c
   await verified(tmp, spec.sha256, spec.path);
   await rename(tmp, target);
   return target;
+}
+
+/**
+ * Takes named files out of a tar archive (any compression tar knows) into `dir`. The whole
+ * archive is unpacked first, so "bridge" and "./bridge" in an archive both match.
+ */
+export async function extractMembers(
+  archive: string,
+  members: Record<string, string>,
+  dir: string,
+): Promise<void> {
+  const scratch = join(dir, '.extract');
+  await mkdir(scratch, { recursive: true });
+  await run(['tar', '-xf', archive, '-C', scratch], { what: `unpacking ${basename(archive)}` });
+  for (const [name, member] of Object.entries(members)) {
+    await rename(join(scratch, member), join(dir, name)).catch(() => {
+      throw new LabError(`${basename(archive)} has no ${member}`);
+    });
+  }
+  await rm(scratch, { recursive: true, force: true });
+}
+
+/** An artifact source: an official release archive with a pinned sha256. */
+export function releaseSource(spec: {
+  version: string;
+  url: string;
+  /** Undefined while nobody has pinned it: the source is then reported as unusable. */
+  sha256: string | undefined;
+  /** File name in the artifact → path inside the archive. */
+  members: Record<string, string>;
+}): ArtifactSource {
+  const { sha256: pinned } = spec;
+  return {
+    kind: 'release',
+    version: spec.version,
+    from: spec.url,
+    unusable: pinned ? undefined : 'no sha256 pinned for this release yet',
+    fill: async (dir) => {
+      if (!pinned) throw new LabError(`no sha256 pinned for ${spec.url}`);
+      await extractMembers(await fetchUrl({ url: spec.url, sha256: pinned }), spec.members, dir);
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../../util/exec.js';
 import { inputKey, sha256 } from '../../util/hash.js';
+import type { ArtifactSource } from '../artifact.js';
 import { type CacheEntry, ensure } from '../cache.js';
 
 const GO_HINT = 'install Go (apt-get install golang-go, or https://go.dev/dl) and put it on PATH';
@@ -40,4 +41,35 @@ export async function buildLocalGo(sourceDir: string, binary: string): Promise<C
       });
     },
   });
+}
+
+/**
+ * An artifact source: a Go main package built from the Go module proxy, inside a build module
+ * of ours whose committed go.mod/go.sum pin every dependency (-mod=readonly: nothing floats).
+ */
+export function goModuleSource(spec: {
+  version: string;
+  /** Our build module (go.mod requiring the upstream module, go.sum). */
+  buildDir: string;
+  /** Import path of the main package. */
+  pkg: string;
+  binary: string;
+  /** -X assignments that stamp the version the way upstream's release build does. */
+  stamps?: Record<string, string>;
+}): ArtifactSource {
+  const ldflags = ['-s', '-w', ...Object.entries(spec.stamps ?? {}).map(([k, v]) => `-X ${k}=${v}`)];
+  return {
+    kind: 'go',
+    version: spec.version,
+    from: `${spec.pkg}@${spec.version} via the Go module proxy`,
+    fill: async (dir) => {
+      await run(['go', 'build', '-mod=readonly', `-ldflags=${ldflags.join(' ')}`, '-o', join(dir, spec.binary), spec.pkg], {
+        cwd: spec.buildDir,
+        env: staticBuildEnv,
+        what: `go build of ${spec.pkg}@${spec.version}`,
+        hint: `${GO_HINT}; the Go module proxy (GOPROXY) must be reachable once, the module cache serves later builds`,
+        timeoutMs: 30 * 60_000,
+      });
+    },
+  };
 }

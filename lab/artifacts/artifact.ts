@@ -1,0 +1,133 @@
+// A named artifact (a few files, e.g. the multus binary) that more than one source can give:
+// an official release (URL + pinned sha256), a build from the Go module proxy, Debian's
+// package. Each source fills its own cache entry keyed by source and version; whatever entry
+// is already cached wins, so a second run, or an offline one, never fetches or builds again.
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LabError } from '../util/errors.js';
+import { type CacheEntry, ensure, lookup } from './cache.js';
+
+export type SourceKind = 'release' | 'go' | 'debian';
+
+export interface ArtifactSource {
+  kind: SourceKind;
+  /** The version this source gives (sources may differ: Debian's package vs upstream). */
+  version: string;
+  /** Where it comes from, for progress and errors. */
+  from: string;
+  /** Why this source cannot be used here at all (e.g. no sha256 pinned yet), else undefined. */
+  unusable?: string;
+  /** Puts the artifact's files (named in ArtifactSpec.files) into `dir`. */
+  fill: (dir: string) => Promise<void>;
+}
+
+export interface ArtifactSpec {
+  name: string;
+  description: string;
+  /** File names the entry must hold after a source filled it. */
+  files: string[];
+  /** In order of preference. */
+  sources: ArtifactSource[];
+}
+
+export interface ResolvedArtifact {
+  name: string;
+  dir: string;
+  source: SourceKind;
+  version: string;
+  /** `name-kind-version`: what a layer built from this artifact keys on. */
+  id: string;
+  built: boolean;
+}
+
+const sourceEnv = (name: string) => `LAB_SOURCE_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+const entryKey = (name: string, source: ArtifactSource) => `${name}-${source.kind}-${source.version}`;
+
+function resolved(spec: ArtifactSpec, source: ArtifactSource, entry: CacheEntry): ResolvedArtifact {
+  return {
+    name: spec.name,
+    dir: entry.dir,
+    source: source.kind,
+    version: source.version,
+    id: entryKey(spec.name, source),
+    built: entry.built,
+  };
+}
+
+/** The sources allowed by LAB_SOURCE_<NAME> (one kind), or all of them. */
+export function allowedSources(spec: ArtifactSpec, env = process.env): ArtifactSource[] {
+  const wanted = env[sourceEnv(spec.name)];
+  if (!wanted) return spec.sources;
+  const picked = spec.sources.filter((source) => source.kind === wanted);
+  if (picked.length === 0) {
+    throw new LabError(
+      `${sourceEnv(spec.name)}=${wanted}: ${spec.name} has no such source`,
+      `its sources: ${spec.sources.map((s) => s.kind).join(', ')}`,
+    );
+  }
+  return picked;
+}
+
+/** How to obtain the artifact, one line per source, for errors and `--help` texts. */
+export function sourceHelp(spec: ArtifactSpec): string {
+  return spec.sources
+    .map((s) => `${s.kind} ${s.version}: ${s.from}${s.unusable ? ` (not usable: ${s.unusable})` : ''}`)
+    .join('\n');
+}
+
+async function checkFiles(spec: ArtifactSpec, dir: string, source: ArtifactSource): Promise<void> {
+  for (const file of spec.files) {
+    await access(join(dir, file)).catch(() => {
+      throw new LabError(`${source.kind} source of ${spec.name} gave no ${file} (${source.from})`);
+    });
+  }
+}
+
+/** The artifact from the cache, else from the first source that works; errors name every way. */
+export async function ensureArtifact(
+  spec: ArtifactSpec,
+  progress: (message: string) => void = () => {},
+): Promise<ResolvedArtifact> {
+  const sources = allowedSources(spec);
+  for (const source of sources) {
+    const cached = await lookup('artifacts', entryKey(spec.name, source));
+    if (cached) return resolved(spec, source, cached);
+  }
+  const failures: string[] = [];
+  for (const source of sources) {
+    if (source.unusable) {
+      failures.push(`${source.kind}: ${source.unusable}`);
+      continue;
+    }
+    if (process.env.LAB_OFFLINE === '1') {
+      failures.push(`${source.kind}: LAB_OFFLINE=1 forbids fetching ${source.from}`);
+      continue;
+    }
+    progress(`${spec.name} ${source.version} from ${source.kind} (${source.from})`);
+    try {
+      const entry = await ensure({
+        kind: 'artifacts',
+        key: entryKey(spec.name, source),
+        description: `${spec.description}: ${source.kind} ${source.version}`,
+        inputs: { name: spec.name, source: source.kind, version: source.version, from: source.from },
+        build: async (dir) => {
+          await source.fill(dir);
+          await checkFiles(spec, dir, source);
+          await writeFile(join(dir, 'source.txt'), `${source.kind} ${source.version} ${source.from}\n`);
+        },
+      });
+      return resolved(spec, source, entry);
+    } catch (err) {
+      failures.push(`${source.kind}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new LabError(
+    `${spec.name} is not in the cache and could not be obtained:\n  ${failures.join('\n  ')}`,
+    `ways to provide it:\n${sourceHelp(spec)}\n(choose one with ${sourceEnv(spec.name)}=<kind>)`,
+  );
+}
+
+/** What a cached artifact entry says about where it came from. */
+export async function artifactOrigin(dir: string): Promise<string> {
+  return (await readFile(join(dir, 'source.txt'), 'utf8').catch(() => 'unknown')).trim();
+}

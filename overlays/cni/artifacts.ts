@@ -1,0 +1,79 @@
+// Where the CNI overlay's binaries come from. Each artifact has two sources, in order of
+// preference; whichever is already in the cache wins (see lab/artifacts/artifact.ts).
+import { join } from 'node:path';
+import type { ArtifactSpec } from '../../lab/artifacts/artifact.js';
+import { debianSource } from '../../lab/artifacts/providers/debian.js';
+import { releaseSource } from '../../lab/artifacts/providers/download.js';
+import { goModuleSource } from '../../lab/artifacts/providers/go.js';
+import { PROJECT_ROOT } from '../../lab/util/paths.js';
+
+export const MULTUS_VERSION = 'v4.3.0';
+const MULTUS_MODULE = 'gopkg.in/k8snetworkplumbingwg/multus-cni.v4';
+const multusRelease = `multus-cni_${MULTUS_VERSION.slice(1)}_linux_amd64`;
+
+/** The thin multus plugin (a CNI plugin binary; no daemon). */
+export const multus: ArtifactSpec = {
+  name: 'multus',
+  description: 'Multus thin CNI plugin',
+  files: ['multus'],
+  sources: [
+    releaseSource({
+      version: MULTUS_VERSION,
+      url: `https://github.com/k8snetworkplumbingwg/multus-cni/releases/download/${MULTUS_VERSION}/${multusRelease}.tar.gz`,
+      // Not pinned: no machine this was written on could reach the release to read its
+      // checksums.txt. Pin it from there to make the release the default source.
+      sha256: process.env.LAB_MULTUS_SHA256,
+      members: { multus: `${multusRelease}/multus` },
+    }),
+    goModuleSource({
+      version: MULTUS_VERSION,
+      buildDir: join(PROJECT_ROOT, 'overlays/cni/multus-build'),
+      pkg: `${MULTUS_MODULE}/cmd/multus`,
+      binary: 'multus',
+      // As upstream's release build stamps it, so `multus -version` names the version.
+      stamps: {
+        [`${MULTUS_MODULE}/pkg/multus.version`]: MULTUS_VERSION,
+        [`${MULTUS_MODULE}/pkg/multus.commit`]: 'go-module-proxy',
+      },
+    }),
+  ],
+};
+
+/** The CNI reference plugins the lab uses (those Debian's package and the release share). */
+export const CNI_PLUGINS = [
+  'bandwidth',
+  'bridge',
+  'dhcp',
+  'firewall',
+  'host-device',
+  'host-local',
+  'ipvlan',
+  'loopback',
+  'macvlan',
+  'portmap',
+  'ptp',
+  'sbr',
+  'static',
+  'tuning',
+  'vlan',
+  'vrf',
+];
+const CNI_RELEASE = 'v1.9.1';
+
+export const cniPlugins: ArtifactSpec = {
+  name: 'cni-plugins',
+  description: 'CNI reference plugins',
+  files: CNI_PLUGINS,
+  sources: [
+    debianSource({
+      packages: ['containernetworking-plugins'],
+      members: Object.fromEntries(CNI_PLUGINS.map((p) => [p, `usr/lib/cni/${p}`])),
+    }),
+    releaseSource({
+      version: CNI_RELEASE,
+      url: `https://github.com/containernetworking/plugins/releases/download/${CNI_RELEASE}/cni-plugins-linux-amd64-${CNI_RELEASE}.tgz`,
+      sha256: 'b98f74a0f8522f0a83867178729c1aa70f2158f90c45a2ca8fa791db1c76b303',
+      members: Object.fromEntries(CNI_PLUGINS.map((p) => [p, p])),
+    }),
+  ],
+};

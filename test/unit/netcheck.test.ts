@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addressInRange,
+  canonicalAddress,
+  duplicates,
+  globalAddressesByIf,
+} from '../../lab/scenario/netcheck.js';
+
+describe('addressInRange', () => {
+  const v4 = { first: '10.3.1.10', last: '10.3.1.99' };
+  const v6 = { first: 'fd00:4c41:3::10.3.1.10', last: 'fd00:4c41:3::10.3.1.99' };
+
+  it('accepts the ends and the middle, with or without a prefix length', () => {
+    expect(addressInRange('10.3.1.10', v4)).toBe(true);
+    expect(addressInRange('10.3.1.99/16', v4)).toBe(true);
+    expect(addressInRange('fd00:4c41:3::a03:10a/112', v6)).toBe(true);
+  });
+
+  it('rejects neighbours, other nodes and the other family', () => {
+    expect(addressInRange('10.3.1.9', v4)).toBe(false);
+    expect(addressInRange('10.3.1.100', v4)).toBe(false);
+    expect(addressInRange('10.3.2.10', v4)).toBe(false);
+    expect(addressInRange('fd00:4c41:3::a03:20a', v6)).toBe(false);
+    expect(addressInRange('fd00:4c41:4::a03:10a', v6)).toBe(false);
+    expect(addressInRange('fd00:4c41:3::a03:10a', v4)).toBe(false);
+    expect(addressInRange('10.3.1.10', v6)).toBe(false);
+  });
+});
+
+describe('canonicalAddress', () => {
+  it('writes IPv6 with an embedded IPv4 tail the way the kernel prints it', () => {
+    expect(canonicalAddress('fd00:4c41:3::10.3.1.10/112')).toBe('fd00:4c41:3::a03:10a');
+    expect(canonicalAddress('10.3.1.10/16')).toBe('10.3.1.10');
+  });
+});
+
+describe('duplicates', () => {
+  it('lists each repeated item once', () => {
+    expect(duplicates(['a', 'b', 'a', 'c', 'a', 'b'])).toEqual(['a', 'b']);
+    expect(duplicates(['a', 'b'])).toEqual([]);
+  });
+});
+
+describe('globalAddressesByIf', () => {
+  it('keeps global addresses only, sorted, per interface', () => {
+    const byIf = globalAddressesByIf([
+      {
+        ifname: 'net1',
+        addr_info: [
+          { family: 'inet6', local: 'fe80::1', prefixlen: 64, scope: 'link' },
+          { family: 'inet6', local: 'fd00::2', prefixlen: 112, scope: 'global' },
+          { family: 'inet', local: '10.3.1.10', prefixlen: 16, scope: 'global' },
+        ],
+      },
+    ]);
+    expect(byIf.get('net1')).toEqual(['10.3.1.10/16', 'fd00::2/112']);
+  });
+});
