@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(qemu-system-x86 qemu-utils mmdebstrap squashfs-tools e2fsprogs kmod xz-utils iproute2 tar iputils-ping)
+packages=(qemu-system-x86 qemu-utils mmdebstrap squashfs-tools e2fsprogs kmod xz-utils iproute2 tar iputils-ping jq shellcheck util-linux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -22,6 +22,14 @@ fi
 if ! command -v go >/dev/null; then
   echo "setup: installing golang-go (builds the guest init)"
   apt-get install -y -qq --no-install-recommends golang-go >/dev/null
+fi
+
+# Go modules we build (multus; Kubernetes later) ask for Go >= 1.25; Go >= 1.21 fetches that
+# toolchain from the Go module proxy by itself, older Go cannot.
+go_minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+if [ "${go_minor:-0}" -lt 21 ]; then
+  echo "setup: $(go env GOVERSION) is too old to build multus: install Go >= 1.21 (e.g. from bookworm-backports)" >&2
+  exit 1
 fi
 
 # npm ci also compiles the TypeScript (the package's prepare script).

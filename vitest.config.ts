@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Tiers: a failure's project name says where it broke (unit → vm → k8s).
+// Tiers: a failure's project name says where it broke (unit → vm → cni → k8s).
 export default defineConfig({
   test: {
     projects: [
@@ -13,6 +13,16 @@ export default defineConfig({
           hookTimeout: 900_000,
           fileParallelism: false,
           globalSetup: ['test/vm/global-setup.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'cni',
+          include: ['test/cni/**/*.test.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 1_800_000,
+          fileParallelism: false,
+          globalSetup: ['test/cni/global-setup.ts'],
         },
       },
     ],

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Runs the test tiers in order: static (types, lint), unit (TypeScript), guest (the Go init),
-// vm (real QEMU VMs). Stops at the first tier that fails, so a failure says where it broke.
+// Runs the test tiers in order: static (types, lint, shell scripts), unit (TypeScript), guest (the Go init),
+// vm (real QEMU VMs), cni (multus and the CNI plugins in VMs). Stops at the first tier that fails, so a failure says where it broke.
 // Ends with the line "N passed, N failed" (LAB_TEST_TIERS=unit,vm runs a subset).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 
-const tiers = (process.env.LAB_TEST_TIERS ?? 'static,unit,guest,vm').split(',').filter(Boolean);
+const tiers = (process.env.LAB_TEST_TIERS ?? 'static,unit,guest,vm,cni').split(',').filter(Boolean);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -35,7 +35,7 @@ function runGoTier() {
 /** Type check and lint: each is one check that passes or fails. */
 function runStaticTier() {
   const counts = { passed: 0, failed: 0, skipped: 0, ok: true };
-  for (const script of ['typecheck', 'lint']) {
+  for (const script of ['typecheck', 'lint', 'shellcheck']) {
     const run = spawnSync('npm', ['run', '--silent', script], { stdio: 'inherit' });
     console.log(`${script}: ${run.status === 0 ? 'ok' : 'FAILED'}`);
     if (run.status === 0) counts.passed++;

@@ -66,7 +66,10 @@ async function vmLinks(ctx: ScenarioContext, vm: string): Promise<IpLinkDetail[]
 }
 
 /** Seconds on the guest's clock around one ADD (SSH time excluded). */
-async function timedAdd(ctx: ScenarioContext, node: NodePlan): Promise<{ result: CniResult; seconds: number }> {
+async function timedAdd(
+  ctx: ScenarioContext,
+  node: NodePlan,
+): Promise<{ result: CniResult; seconds: number }> {
   const out = await ctx.sh(
     node.name,
     `s=$(cut -d' ' -f1 /proc/uptime); lab-cni add ${POD} ${CONFIG} >/tmp/${POD}.result || exit 1; ` +
@@ -183,7 +186,11 @@ export default defineScenario({
           expectEqual(net2?.link_index, vmIndex('eth3'), `${node.name} net2 sits on the VM's eth3`);
           const eth4 = node.nics.find((n) => n.name === 'eth4');
           expectEqual(link('net3')?.address, eth4?.mac, `${node.name} net3 is the VM's eth4 (same MAC)`);
-          expectEqual(vmIndex('eth4'), undefined, `${node.name} eth4 is gone from the VM while the pod lives`);
+          expectEqual(
+            vmIndex('eth4'),
+            undefined,
+            `${node.name} eth4 is gone from the VM while the pod lives`,
+          );
         }
       },
     },
@@ -247,7 +254,9 @@ export default defineScenario({
             `${node.name}: eth4 is back in the VM with its MAC`,
           );
           expectDeepEqual(
-            vm.filter((l) => ['ipvlan', 'macvlan', 'veth'].includes(l.linkinfo?.info_kind ?? '')).map((l) => l.ifname),
+            vm
+              .filter((l) => ['ipvlan', 'macvlan', 'veth'].includes(l.linkinfo?.info_kind ?? ''))
+              .map((l) => l.ifname),
             [],
             `${node.name}: ipvlan/macvlan/veth links left in the VM`,
           );

@@ -2,7 +2,14 @@
 // made bootable without maintainer scripts, packed as a read-only squashfs layer.
 import { mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { BASE_PACKAGES, DEBIAN_SUITE, ETC_FILES, ROOTFS_DIRS, RUN_LINKS, USRMERGE_LINKS } from '../../images/base.js';
+import {
+  BASE_PACKAGES,
+  DEBIAN_SUITE,
+  ETC_FILES,
+  ROOTFS_DIRS,
+  RUN_LINKS,
+  USRMERGE_LINKS,
+} from '../../images/base.js';
 import { ensure } from '../artifacts/cache.js';
 import { debianPackages } from '../artifacts/providers/debian.js';
 import { run } from '../util/exec.js';

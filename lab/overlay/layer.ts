@@ -50,7 +50,11 @@ export async function ensureOverlayLayer(
     tree: sha256((await treeDigest(rootDir)).join('\n')),
     units: manifest.units,
     modules: manifest.modules,
-    artifacts: artifacts.map(({ use, artifact }) => ({ id: artifact.id, files: use.artifact.files, into: use.into })),
+    artifacts: artifacts.map(({ use, artifact }) => ({
+      id: artifact.id,
+      files: use.artifact.files,
+      into: use.into,
+    })),
     format: 2,
   };
   const key = `${manifest.name}-${inputKey(inputs)}`;

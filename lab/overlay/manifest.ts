@@ -57,6 +57,10 @@ export const overlayManifestSchema = z
     /** Kernel modules shipped (with their dependencies) and loaded at boot. */
     modules: z.array(z.string()).default([]),
     units: z.array(unitSchema).default([]),
+    /** `lab …` commands worth trying once a lab with this overlay runs (printed by `lab start`). */
+    tryNext: z
+      .array(z.string().regex(/^lab /, 'a lab command, e.g. "lab test multinet --no-start"'))
+      .default([]),
     /** Topology defaults this overlay wants (a topology file or the CLI still win). */
     topology: topologySchema.omit({ overlays: true }).optional(),
   })

@@ -4,6 +4,7 @@ export default defineOverlay({
   name: 'multinet',
   description:
     'Configures every NIC from the topology: planned name (by MAC), up, IPv4 + IPv6 on addressed nets',
+  tryNext: ['lab test multinet --no-start'],
   units: [
     {
       name: 'net',

@@ -65,7 +65,11 @@ export function debianSource(spec: {
     version: suite,
     from: `Debian ${suite} ${spec.packages.join(' ')}`,
     fill: async (dir) => {
-      const entry = await debianPackages({ packages: spec.packages, suite, purpose: spec.packages.join(' ') });
+      const entry = await debianPackages({
+        packages: spec.packages,
+        suite,
+        purpose: spec.packages.join(' '),
+      });
       await extractMembers(join(entry.dir, 'rootfs.tar'), spec.members, dir);
     },
   };

@@ -63,13 +63,24 @@ export function goModuleSource(spec: {
     version: spec.version,
     from: `${spec.pkg}@${spec.version} via the Go module proxy`,
     fill: async (dir) => {
-      await run(['go', 'build', '-mod=readonly', `-ldflags=${ldflags.join(' ')}`, '-o', join(dir, spec.binary), spec.pkg], {
-        cwd: spec.buildDir,
-        env: staticBuildEnv,
-        what: `go build of ${spec.pkg}@${spec.version}`,
-        hint: `${GO_HINT}; the Go module proxy (GOPROXY) must be reachable once, the module cache serves later builds`,
-        timeoutMs: 30 * 60_000,
-      });
+      await run(
+        [
+          'go',
+          'build',
+          '-mod=readonly',
+          `-ldflags=${ldflags.join(' ')}`,
+          '-o',
+          join(dir, spec.binary),
+          spec.pkg,
+        ],
+        {
+          cwd: spec.buildDir,
+          env: staticBuildEnv,
+          what: `go build of ${spec.pkg}@${spec.version}`,
+          hint: `${GO_HINT}; the Go module proxy (GOPROXY) must be reachable once, the module cache serves later builds`,
+          timeoutMs: 30 * 60_000,
+        },
+      );
     },
   };
 }

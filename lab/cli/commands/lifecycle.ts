@@ -33,13 +33,19 @@ export function addLifecycleCommands(program: Command): void {
     });
     ui.ok(`lab "${state.name}" running in ${((state.timings.totalMs ?? 0) / 1000).toFixed(1)} s`);
     await printStatus(state);
-    console.log(
-      `\nnext: lab ssh ${state.plan.nodes[0]?.name ?? 'vm-001'} ip -br addr${state.name === 'default' ? '' : ` --name ${state.name}`}`,
-    );
-    console.log(
-      `      lab test multinet --no-start${state.name === 'default' ? '' : ` --name ${state.name}`}`,
-    );
-    console.log(`      lab stop${state.name === 'default' ? '' : ` --name ${state.name}`}`);
+    const nameFlag = state.name === 'default' ? '' : ` --name ${state.name}`;
+    const first = state.plan.nodes[0]?.name ?? 'vm-001';
+    const suggestions = [
+      `lab ssh ${first} ip -br addr`,
+      ...resolved.flatMap((overlay) => overlay.manifest.tryNext),
+      'lab stop',
+    ];
+    // A lab command takes --name after its arguments only when it has no trailing command.
+    const withName = (command: string) =>
+      command.startsWith('lab ssh ')
+        ? command.replace(/^lab ssh /, `lab ssh${nameFlag} `)
+        : `${command}${nameFlag}`;
+    console.log(`\nnext: ${suggestions.map(withName).join('\n      ')}`);
   });
 
   program
