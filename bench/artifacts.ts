@@ -22,7 +22,9 @@ for (const spec of [multus, cniPlugins]) {
   const runs: number[] = [];
   for (let i = 0; i < 5; i++) runs.push((await timed(spec)).ms);
   runs.sort((a, b) => a - b);
-  console.log(`${spec.name.padEnd(12)} warm (cached)  median ${seconds(runs[2] ?? 0)}  max ${seconds(runs[4] ?? 0)}`);
+  console.log(
+    `${spec.name.padEnd(12)} warm (cached)  median ${seconds(runs[2] ?? 0)}  max ${seconds(runs[4] ?? 0)}`,
+  );
 }
 
 if (process.argv.includes('--cold')) {
@@ -31,7 +33,9 @@ if (process.argv.includes('--cold')) {
   try {
     for (const spec of [multus, cniPlugins]) {
       const { ms, source, built } = await timed(spec);
-      console.log(`${spec.name.padEnd(12)} cold (empty artifact cache, ${source}, built ${built})  ${seconds(ms)}`);
+      console.log(
+        `${spec.name.padEnd(12)} cold (empty artifact cache, ${source}, built ${built})  ${seconds(ms)}`,
+      );
     }
   } finally {
     await rm(cache, { recursive: true, force: true });

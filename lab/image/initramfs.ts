@@ -45,7 +45,7 @@ export async function ensureInitramfs(kernel: Kernel): Promise<{ path: string; k
           path: 'etc/stage1-modules',
           type: 'file',
           mode: 0o644,
-          data: Buffer.from(`${STAGE1_MODULES.join('\n')}\n`),
+          data: Buffer.from(`${STAGE1_MODULES.join(' ')}\n`), // one line: stage 1 reads it with `read`
         },
         {
           path: 'lab/bin/lab-init',

@@ -62,6 +62,8 @@ export interface WaitBootOptions {
   alive: () => boolean;
   onEvent?: (event: GuestEvent) => void;
   describeFailure: () => Promise<string>;
+  /** Checked each poll: why the boot can no longer succeed (e.g. stage 1 gave up), if it can't. */
+  doomed?: () => Promise<string | undefined>;
   vm: string;
 }
 
@@ -77,6 +79,8 @@ export async function waitForBoot(file: string, options: WaitBootOptions): Promi
         `${options.vm}: boot failed, units failed: ${(event.failed ?? []).join(', ')}\n${await options.describeFailure()}`,
       );
     }
+    const doomed = await options.doomed?.();
+    if (doomed) throw new LabError(`${options.vm}: ${doomed}\n${await options.describeFailure()}`);
     if (!options.alive()) {
       throw new LabError(
         `${options.vm}: QEMU exited before the guest was ready\n${await options.describeFailure()}`,

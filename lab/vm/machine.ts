@@ -46,6 +46,21 @@ export async function startVm(options: StartVmOptions): Promise<number> {
   return spawnDetached(inNetns(options.netns, ['qemu-system-x86_64', ...args]), `${options.dir}/qemu.log`);
 }
 
+/** What images/initramfs/init prints before it gives up and opens a rescue shell. */
+export const STAGE1_FAILED_MARKER = 'LAB-STAGE1-FAILED: ';
+
+/** Stage 1's reason for giving up, from the serial log, or undefined while it has not. */
+export async function stage1Failure(dir: string): Promise<string | undefined> {
+  const text = await readFile(vmPaths(dir).consoleLog, 'utf8').catch(() => '');
+  const at = text.indexOf(STAGE1_FAILED_MARKER);
+  if (at < 0) return undefined;
+  const reason = text
+    .slice(at + STAGE1_FAILED_MARKER.length)
+    .split('\n')[0]
+    ?.trim();
+  return `stage 1 of the boot failed: ${reason} (lab console shows its rescue shell)`;
+}
+
 export async function waitVmReady(
   name: string,
   dir: string,
@@ -58,6 +73,7 @@ export async function waitVmReady(
     timeoutMs,
     alive: () => processAlive(pid),
     onEvent,
+    doomed: async () => stage1Failure(dir),
     describeFailure: async () => {
       const qemuLog = (await readFile(`${dir}/qemu.log`, 'utf8').catch(() => '')).trim();
       return [qemuLog && `qemu said: ${qemuLog.split('\n').slice(-5).join('\n')}`, await consoleTail(dir)]
