@@ -2,12 +2,13 @@
 // start and removed with the lab. Nothing secret is ever committed or shared between labs.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateLabKeys } from '../vm/ssh.js';
+import { generateHostKey, generateLabKeys } from '../vm/ssh.js';
 
 export interface LabKeys {
   clientPrivate: string;
   clientPublic: string;
-  hosts: Record<string, { private: string; public: string }>;
+  /** Per VM: the dropbear-format private key (base64) and the OpenSSH public line. */
+  hosts: Record<string, { dropbear: string; public: string }>;
 }
 
 const keyFile = (labDir: string) => join(labDir, 'ssh', 'keys.json');
@@ -16,8 +17,8 @@ export async function createLabKeys(labDir: string, lab: string, vms: string[]):
   const client = generateLabKeys(`lab-${lab}`);
   const hosts = Object.fromEntries(
     vms.map((vm) => {
-      const key = generateLabKeys(`${vm}.${lab}`);
-      return [vm, { private: key.privateKey, public: key.publicKey }];
+      const key = generateHostKey(`${vm}.${lab}`);
+      return [vm, { dropbear: key.dropbearPrivate.toString('base64'), public: key.publicKey }];
     }),
   );
   const keys: LabKeys = { clientPrivate: client.privateKey, clientPublic: client.publicKey, hosts };

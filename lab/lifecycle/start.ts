@@ -109,7 +109,7 @@ export async function startLab(
         if (!hostKey) throw new Error(`internal: no host key for ${node.name}`);
         const archive = nodeArchive(plan, node, layerNames, {
           authorizedKey: keys.clientPublic,
-          hostPrivateKey: hostKey.private,
+          hostDropbearKey: Buffer.from(hostKey.dropbear, 'base64'),
         });
         await startVmFiles(vmDir, image.initramfs, archive, template);
         const pid = await startVm({

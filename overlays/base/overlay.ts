@@ -12,17 +12,23 @@ export default defineOverlay({
       exec: ['/usr/lib/lab/load-modules'],
     },
     {
-      name: 'ssh-keys',
-      description: "install the VM's host key (dropbear format) and the lab's authorized key",
-      type: 'oneshot',
-      exec: ['/usr/lib/lab/ssh-keys'],
-    },
-    {
       name: 'sshd',
       description: 'SSH server on port 22, key login only',
-      after: ['ssh-keys'],
       type: 'service',
-      exec: ['/usr/sbin/dropbear', '-F', '-E', '-s', '-p', '22', '-r', '/etc/dropbear/host_ed25519'],
+      // Keys come per lab in /lab/ssh (docs/guest-protocol.md): host key already in dropbear's
+      // format, authorized_keys read from there (-D).
+      exec: [
+        '/usr/sbin/dropbear',
+        '-F',
+        '-E',
+        '-s',
+        '-p',
+        '22',
+        '-r',
+        '/lab/ssh/host_ed25519',
+        '-D',
+        '/lab/ssh',
+      ],
       ready: { exec: ['/usr/lib/lab/port-listening', '22'], intervalMs: 200, timeoutSec: 30 },
       restart: 'always',
     },

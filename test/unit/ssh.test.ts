@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inNetns } from '../../lab/hostnet/netns.js';
 import { LabError } from '../../lab/util/errors.js';
 import { retryUntil } from '../../lab/util/retry.js';
-import { generateLabKeys, SshSession, type SshTarget, sshExec } from '../../lab/vm/ssh.js';
+import { generateHostKey, generateLabKeys, SshSession, type SshTarget, sshExec } from '../../lab/vm/ssh.js';
 
 const NETNS = `labtest-ssh-${process.pid}`;
 const PORT = 2222;
 const clientKeys = generateLabKeys('labtest client');
-const hostKeys = generateLabKeys('labtest host');
+const hostKeys = generateHostKey('labtest host');
 const target: SshTarget = {
   netns: NETNS,
   host: '127.0.0.1',
@@ -27,7 +27,7 @@ const target: SshTarget = {
 async function skipReason(): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return 'needs root to create network namespaces';
   const have = async () =>
-    (await execa('sh', ['-c', 'command -v dropbear && command -v dropbearconvert'], { reject: false }))
+    (await execa('sh', ['-c', 'command -v dropbear && command -v dropbearkey'], { reject: false }))
       .exitCode === 0;
   if (await have()) return undefined;
   const install = await execa('apt-get', ['install', '-y', 'dropbear-bin'], {
@@ -51,14 +51,9 @@ describe.skipIf(skip !== undefined)('ssh (real dropbear in a test netns)', () =>
     await execa('ip', ['-n', NETNS, 'link', 'set', 'lo', 'up']);
 
     tmp = await mkdtemp(join(tmpdir(), 'labtest-ssh-'));
-    // Dropbear cannot read OpenSSH-format host keys, so convert the lab's key.
-    await writeFile(join(tmp, 'host_ed25519.openssh'), hostKeys.privateKey, { mode: 0o600 });
-    await execa('dropbearconvert', [
-      'openssh',
-      'dropbear',
-      join(tmp, 'host_ed25519.openssh'),
-      join(tmp, 'host_ed25519'),
-    ]);
+    // The host key in dropbear's own format, exactly as a VM gets it: real dropbear must load
+    // it, and the client below pins its public half.
+    await writeFile(join(tmp, 'host_ed25519'), hostKeys.dropbearPrivate, { mode: 0o600 });
     // Dropbear reads ~root/.ssh/authorized_keys and this version has no option to look
     // elsewhere, so it runs in its own mount namespace with a temp dir mounted over /root:
     // the real /root is neither read nor written.
