@@ -19,7 +19,12 @@ export const HOST_TOOLS: HostTool[] = [
   { command: 'xz', apt: 'xz-utils', why: 'unpacks kernel modules' },
   { command: 'ip', apt: 'iproute2', why: 'network namespaces, bridges, taps' },
   { command: 'tar', apt: 'tar', why: 'unpacks packages' },
-  { command: 'go', apt: 'golang-go', why: 'builds the guest init (lab-init)' },
+  { command: 'openssl', apt: 'openssl', why: "makes each lab's Kubernetes certificates" },
+  {
+    command: 'go',
+    apt: 'golang-go',
+    why: 'builds the guest init (lab-init) and multus from the Go module proxy',
+  },
 ];
 
 /** The apt packages .ci/run and setup.sh install: every tool above that apt provides. */
