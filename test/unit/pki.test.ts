@@ -113,10 +113,11 @@ describe('createPki (real openssl)', () => {
     expect(files.filter((f) => f.endsWith('.csr') || f.endsWith('.ext'))).toEqual([]);
   });
 
-  it('embeds the admin identity in a kubeconfig that openssl accepts back', async () => {
-    const [caPem, certPem, keyPem] = await Promise.all(
-      [pki.caCert, pki.certs.admin?.cert ?? '', pki.certs.admin?.key ?? ''].map((f) => readFile(f, 'utf8')),
-    );
+  it('embeds the CA and the admin identity in a kubeconfig', async () => {
+    const read = (file = '') => readFile(file, 'utf8');
+    const caPem = await read(pki.caCert);
+    const certPem = await read(pki.certs.admin?.cert);
+    const keyPem = await read(pki.certs.admin?.key);
     const config = parse(
       kubeconfig({
         cluster: 'lab-pkitest',
