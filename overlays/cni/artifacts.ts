@@ -28,8 +28,7 @@ export const multus: ArtifactSpec = {
     goModuleSource({
       version: MULTUS_VERSION,
       buildDir: join(PROJECT_ROOT, 'overlays/cni/multus-build'),
-      pkg: `${MULTUS_MODULE}/cmd/multus`,
-      binary: 'multus',
+      packages: [`${MULTUS_MODULE}/cmd/multus`],
       // As upstream's release build stamps it, so `multus -version` names the version.
       stamps: {
         [`${MULTUS_MODULE}/pkg/multus.version`]: MULTUS_VERSION,

@@ -1,7 +1,7 @@
 // Files from a URL with a pinned sha256, or from a local path; stored by content hash so a
 // second run (or an offline one) never downloads again.
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -109,6 +109,31 @@ export function releaseSource(spec: {
     fill: async (dir) => {
       if (!pinned) throw new LabError(`no sha256 pinned for ${spec.url}`);
       await extractMembers(await fetchUrl({ url: spec.url, sha256: pinned }), spec.members, dir);
+    },
+  };
+}
+
+/** An artifact source: single files of an official release, each with its pinned sha256. */
+export function releaseFilesSource(spec: {
+  version: string;
+  /** File name in the artifact → its URL and sha256 (undefined while nobody has pinned it). */
+  files: Record<string, { url: string; sha256: string | undefined }>;
+}): ArtifactSource {
+  const unpinned = Object.entries(spec.files)
+    .filter(([, file]) => !file.sha256)
+    .map(([name]) => name);
+  const urls = Object.values(spec.files).map((f) => f.url);
+  return {
+    kind: 'release',
+    version: spec.version,
+    from: urls.length === 1 ? (urls[0] ?? '') : `${urls.length} files like ${urls[0]}`,
+    unusable: unpinned.length > 0 ? `no sha256 pinned for ${unpinned.join(', ')}` : undefined,
+    fill: async (dir) => {
+      for (const [name, file] of Object.entries(spec.files)) {
+        if (!file.sha256) throw new LabError(`no sha256 pinned for ${file.url}`);
+        await copyFile(await fetchUrl({ url: file.url, sha256: file.sha256 }), join(dir, name));
+        await chmod(join(dir, name), 0o755);
+      }
     },
   };
 }

@@ -51,34 +51,29 @@ export function goModuleSource(spec: {
   version: string;
   /** Our build module (go.mod requiring the upstream module, go.sum). */
   buildDir: string;
-  /** Import path of the main package. */
-  pkg: string;
-  binary: string;
+  /** Import paths of the main packages; each binary is named after the last path element. */
+  packages: string[];
   /** -X assignments that stamp the version the way upstream's release build does. */
   stamps?: Record<string, string>;
+  /** A cold build can be long (Kubernetes: see its overlay's README); default 30 min. */
+  timeoutMin?: number;
 }): ArtifactSource {
   const ldflags = ['-s', '-w', ...Object.entries(spec.stamps ?? {}).map(([k, v]) => `-X ${k}=${v}`)];
+  const what = spec.packages.length === 1 ? spec.packages[0] : `${spec.packages.length} commands`;
   return {
     kind: 'go',
     version: spec.version,
-    from: `${spec.pkg}@${spec.version} via the Go module proxy`,
+    from: `${spec.packages.join(' ')} @${spec.version} via the Go module proxy`,
     fill: async (dir) => {
+      // With several packages, -o names a directory (the trailing slash says so).
       await run(
-        [
-          'go',
-          'build',
-          '-mod=readonly',
-          `-ldflags=${ldflags.join(' ')}`,
-          '-o',
-          join(dir, spec.binary),
-          spec.pkg,
-        ],
+        ['go', 'build', '-mod=readonly', `-ldflags=${ldflags.join(' ')}`, '-o', `${dir}/`, ...spec.packages],
         {
           cwd: spec.buildDir,
           env: staticBuildEnv,
-          what: `go build of ${spec.pkg}@${spec.version}`,
+          what: `go build of ${what} @${spec.version}`,
           hint: `${GO_HINT}; the Go module proxy (GOPROXY) must be reachable once, the module cache serves later builds`,
-          timeoutMs: 30 * 60_000,
+          timeoutMs: (spec.timeoutMin ?? 30) * 60_000,
         },
       );
     },
