@@ -61,11 +61,14 @@ func applyIdentity(l layout, n Node, setKernelHostname bool) error {
 }
 
 // hostsFile lists localhost, this node under each of its addresses (127.0.1.1 if it
-// has none, as Debian does) and every other node in hosts.
+// has none, as Debian does) and every other node in hosts, each address once (hosts
+// includes this node too).
 func hostsFile(n Node) string {
 	var b strings.Builder
+	seen := map[string]bool{}
 	line := func(addr, names string) {
-		if addr != "" {
+		if addr != "" && !seen[addr] {
+			seen[addr] = true
 			fmt.Fprintf(&b, "%s\t%s\n", addr, names)
 		}
 	}

@@ -110,3 +110,17 @@ func assertMode(t *testing.T, path string, want os.FileMode) {
 		t.Errorf("%s mode %v, want %v", path, info.Mode(), want)
 	}
 }
+
+func TestHostsListsEachAddressOnce(t *testing.T) {
+	n := Node{
+		Name:  "vm-001",
+		NICs:  []NIC{{IPv4: "192.168.1.1/24", IPv6: "fd00:4c41::c0a8:101/120"}},
+		Hosts: []Host{{Name: "vm-001", IPv4: "192.168.1.1", IPv6: "fd00:4c41::c0a8:101"}, {Name: "vm-002", IPv4: "192.168.1.2"}},
+	}
+	got := hostsFile(n)
+	want := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" +
+		"192.168.1.1\tvm-001\nfd00:4c41::c0a8:101\tvm-001\n192.168.1.2\tvm-002\n"
+	if got != want {
+		t.Errorf("hosts %q, want %q", got, want)
+	}
+}
