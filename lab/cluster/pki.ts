@@ -42,8 +42,8 @@ async function ecKey(path: string): Promise<void> {
 
 /** The subject in openssl's "/O=a/O=b/CN=x" form; "/" and "\" in values are escaped. */
 export function subject(cn: string, groups: string[] = []): string {
-  const escape = (value: string) => value.replace(/[\\/]/g, (c) => `\\${c}`);
-  return [...groups.map((g) => `/O=${escape(g)}`), `/CN=${escape(cn)}`].join('');
+  const escaped = (value: string) => value.replace(/[\\/]/g, (c) => `\\${c}`);
+  return [...groups.map((g) => `/O=${escaped(g)}`), `/CN=${escaped(cn)}`].join('');
 }
 
 /** The v3 extensions of a leaf certificate, as an openssl extension file. */
