@@ -2,7 +2,7 @@
 // an official release (URL + pinned sha256), a build from the Go module proxy, Debian's
 // package. Each source fills its own cache entry keyed by source and version; whatever entry
 // is already cached wins, so a second run, or an offline one, never fetches or builds again.
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../util/errors.js';
 import { type CacheEntry, ensure, lookup } from './cache.js';
@@ -125,9 +125,4 @@ export async function ensureArtifact(
     `${spec.name} is not in the cache and could not be obtained:\n  ${failures.join('\n  ')}`,
     `ways to provide it:\n${sourceHelp(spec)}\n(choose one with ${sourceEnv(spec.name)}=<kind>)`,
   );
-}
-
-/** What a cached artifact entry says about where it came from. */
-export async function artifactOrigin(dir: string): Promise<string> {
-  return (await readFile(join(dir, 'source.txt'), 'utf8').catch(() => 'unknown')).trim();
 }

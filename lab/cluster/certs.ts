@@ -1,9 +1,8 @@
 // Who is who in a lab's Kubernetes: the certificates every component needs, derived from the
 // plan alone (pure, unit-tested). Names follow Kubernetes' conventions, so Node and RBAC
 // authorization recognise them: system:node:<name> in system:nodes, system:kube-scheduler…
-import { Address4, Address6 } from 'ip-address';
 import type { LabPlan, NodePlan } from '../topology/plan.js';
-import { nodeAddresses } from '../topology/plan.js';
+import { addressInSubnet, nodeAddresses, withoutPrefix } from '../topology/plan.js';
 import type { CertSpec } from './pki.js';
 
 /** Service address ranges, IPv4 first (dual stack). */
@@ -11,13 +10,7 @@ export const SERVICE_CIDRS = ['10.96.0.0/16', 'fd00:4c41:96::/112'] as const;
 
 /** The `kubernetes` Service's addresses: the first of each service range. */
 export function kubernetesServiceIps(cidrs: readonly string[] = SERVICE_CIDRS): string[] {
-  return cidrs.map((cidr) => {
-    if (cidr.includes(':')) {
-      const net = new Address6(cidr);
-      return Address6.fromBigInt(net.startAddress().bigInt() + 1n).correctForm();
-    }
-    return Address4.fromBigInt(new Address4(cidr).startAddress().bigInt() + 1n).correctForm();
-  });
+  return cidrs.map((cidr) => withoutPrefix(addressInSubnet(cidr, 1)));
 }
 
 const addressesOf = (node: NodePlan) => nodeAddresses(node).map((a) => a.address);

@@ -2,7 +2,7 @@
 // one CA, a certificate per component (who it is = CN, its groups = O), the service-account
 // key pair. Nothing of it is ever committed or shared between labs; it goes with the lab.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../util/exec.js';
 
@@ -134,8 +134,4 @@ export async function createPki(
     'service-account public key',
   );
   return { dir, caCert, certs, serviceAccountKey, serviceAccountPub };
-}
-
-export async function readPem(path: string): Promise<string> {
-  return readFile(path, 'utf8');
 }
