@@ -1,6 +1,7 @@
 // The per-node part of the boot: node.json, SSH keys and per-node files as a small cpio
 // appended to the shared initramfs (the kernel unpacks concatenated archives in order).
 import { readFile, writeFile } from 'node:fs/promises';
+import type { NodeFile } from '../overlay/manifest.js';
 import type { LabPlan, NodePlan } from '../topology/plan.js';
 import { nodeAddresses, withoutPrefix } from '../topology/plan.js';
 import { type CpioEntry, cpioGz } from './cpio.js';
@@ -55,7 +56,7 @@ export function nodeArchive(
   node: NodePlan,
   layers: string[],
   keys: NodeKeys,
-  files: Record<string, string> = {},
+  files: Record<string, NodeFile> = {},
 ): Buffer {
   const entries: CpioEntry[] = [
     {
@@ -74,11 +75,11 @@ export function nodeArchive(
     },
     { path: 'lab/ssh/host_ed25519', type: 'file', mode: 0o600, data: keys.hostDropbearKey },
     ...Object.entries(files).map(
-      ([path, content]): CpioEntry => ({
+      ([path, file]): CpioEntry => ({
         path: `lab/files/${path.replace(/^\//, '')}`,
         type: 'file',
-        mode: 0o644,
-        data: Buffer.from(content),
+        mode: file.mode ?? 0o644,
+        data: Buffer.from(file.content),
       }),
     ),
   ];

@@ -6,6 +6,7 @@ import { createLabNetwork, netnsExists } from '../hostnet/netns.js';
 import { ensureImage } from '../image/image.js';
 import { nodeArchive, writeNodeInitrd } from '../image/node-archive.js';
 import { createScratchDisk, ensureScratchTemplate } from '../image/scratch.js';
+import type { NodeFiles, PrepareContext } from '../overlay/manifest.js';
 import type { Overlay } from '../overlay/registry.js';
 import { planLab } from '../topology/plan.js';
 import type { LabConfig } from '../topology/schema.js';
@@ -57,6 +58,23 @@ async function refuseIfPresent(config: LabConfig, ui: Ui): Promise<void> {
   }
 }
 
+/** The longest boot any overlay asks for (a Kubernetes control plane under TCG takes minutes). */
+export function bootTimeoutFor(overlays: Overlay[]): number {
+  return Math.max(DEFAULT_BOOT_TIMEOUT_MS, ...overlays.map((o) => (o.manifest.bootTimeoutSec ?? 0) * 1000));
+}
+
+/** Every overlay's per-lab files, merged per node (a later overlay wins on the same path). */
+async function prepareOverlays(overlays: Overlay[], ctx: PrepareContext, ui: Ui): Promise<NodeFiles> {
+  const merged: NodeFiles = {};
+  for (const overlay of overlays) {
+    const { prepare, name } = overlay.manifest;
+    if (!prepare) continue;
+    const files = await ui.phase(`prepare ${name}`, () => prepare(ctx));
+    for (const [node, byPath] of Object.entries(files)) merged[node] = { ...merged[node], ...byPath };
+  }
+  return merged;
+}
+
 export async function startLab(
   config: LabConfig,
   overlays: Overlay[],
@@ -98,6 +116,7 @@ export async function startLab(
         config.name,
         plan.nodes.map((n) => n.name),
       );
+      const nodeFiles = await prepareOverlays(overlays, { plan, labDir: dir }, ui);
       const template = await ensureScratchTemplate();
       const layerNames = image.layers.map((l) => l.name);
       const bootStarted = Date.now();
@@ -107,10 +126,13 @@ export async function startLab(
         await writeState(state);
         const hostKey = keys.hosts[node.name];
         if (!hostKey) throw new Error(`internal: no host key for ${node.name}`);
-        const archive = nodeArchive(plan, node, layerNames, {
-          authorizedKey: keys.clientPublic,
-          hostDropbearKey: Buffer.from(hostKey.dropbear, 'base64'),
-        });
+        const archive = nodeArchive(
+          plan,
+          node,
+          layerNames,
+          { authorizedKey: keys.clientPublic, hostDropbearKey: Buffer.from(hostKey.dropbear, 'base64') },
+          nodeFiles[node.name],
+        );
         await startVmFiles(vmDir, image.initramfs, archive, template);
         const pid = await startVm({
           labName: config.name,
@@ -132,7 +154,7 @@ export async function startLab(
               vm.name,
               vm.dir,
               vm.pid ?? 0,
-              options.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS,
+              options.bootTimeoutMs ?? bootTimeoutFor(overlays),
             );
             ui.ok(`${vm.name} ready (guest ${((ready.ms ?? 0) / 1000).toFixed(1)} s after kernel start)`);
           }),

@@ -1,6 +1,7 @@
 // An overlay's typed manifest (overlays/<name>/overlay.ts): what it needs and what it runs.
 import { z } from 'zod';
 import type { ArtifactSpec } from '../artifacts/artifact.js';
+import type { LabPlan } from '../topology/plan.js';
 import { topologySchema } from '../topology/schema.js';
 
 const unitName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
@@ -44,6 +45,22 @@ export const artifactUseSchema = z
   })
   .strict();
 
+/** A file a node gets at boot (copied onto / by lab-init from /lab/files). */
+export interface NodeFile {
+  content: string;
+  /** Default 0o644; keys want 0o600. */
+  mode?: number;
+}
+/** Per node name: absolute path in the VM → file. */
+export type NodeFiles = Record<string, Record<string, NodeFile>>;
+export interface PrepareContext {
+  plan: LabPlan;
+  /** The lab's state directory; anything made there goes with the lab. */
+  labDir: string;
+}
+/** Runs at `lab start` before the VMs boot: per-lab material (e.g. certificates) for each node. */
+export type Prepare = (ctx: PrepareContext) => Promise<NodeFiles>;
+
 export const overlayManifestSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
@@ -54,6 +71,10 @@ export const overlayManifestSchema = z
     packages: z.array(z.string()).default([]),
     /** Artifacts (binaries from a release, the Go module proxy, Debian) put into the layer. */
     artifacts: z.array(artifactUseSchema).default([]),
+    /** How long booting may take with this overlay (default 180 s; `lab start --boot-timeout` wins). */
+    bootTimeoutSec: z.number().int().positive().optional(),
+    /** Per-lab, per-node files made at start (see Prepare). */
+    prepare: z.custom<Prepare>((value) => typeof value === 'function', 'a function (see Prepare)').optional(),
     /** Kernel modules shipped (with their dependencies) and loaded at boot. */
     modules: z.array(z.string()).default([]),
     units: z.array(unitSchema).default([]),

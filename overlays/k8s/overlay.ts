@@ -1,12 +1,20 @@
 import { defineOverlay } from '../../lab/overlay/manifest.js';
 import { kubernetes } from './artifacts.js';
+import { prepareCluster } from './cluster.js';
 
-// Work in progress (issue: Kubernetes inside the VMs): the node software and the binaries are
-// here; the PKI exists (lab/cluster); the boot units of the control plane and kubelets are not.
+const CONTROL_PLANE = 'test -e /etc/kubernetes/control-plane';
+const ready = (unit: string, timeoutSec = 300) => ({
+  exec: ['/usr/lib/lab/k8s/ready', unit],
+  intervalMs: 1000,
+  timeoutSec,
+});
+
+// Work in progress (issue: Kubernetes inside the VMs): control plane on vm-001 and a kubelet
+// on every node; no pod network, registry or images yet, so nodes stay NotReady.
 export default defineOverlay({
   name: 'k8s',
   description:
-    'Kubernetes node software: etcd, containerd, runc (Debian) and the Kubernetes binaries; cluster units not yet',
+    'Kubernetes (in progress): etcd + control plane on vm-001, containerd + kubelet on every node, a PKI per lab',
   deps: ['multinet'],
   packages: [
     'etcd-server',
@@ -22,5 +30,68 @@ export default defineOverlay({
   artifacts: [{ artifact: kubernetes, into: '/usr/local/bin' }],
   // containerd's overlayfs snapshotter, pod veths on a bridge, bridged traffic seen by iptables.
   modules: ['overlay', 'br_netfilter', 'veth', 'bridge'],
+  prepare: prepareCluster,
+  // Under TCG the API server alone needs ~30 s to serve, the whole control plane minutes.
+  bootTimeoutSec: 900,
+  units: [
+    {
+      name: 'etcd',
+      description: 'etcd for the API server (control-plane node, loopback only)',
+      if: CONTROL_PLANE,
+      after: ['net'],
+      type: 'service',
+      exec: ['/usr/lib/lab/k8s/etcd'],
+      ready: ready('etcd', 120),
+      restart: 'always',
+    },
+    {
+      name: 'kube-apiserver',
+      description: 'Kubernetes API server on :6443',
+      if: CONTROL_PLANE,
+      after: ['etcd'],
+      type: 'service',
+      exec: ['/usr/lib/lab/k8s/kube-apiserver'],
+      ready: ready('kube-apiserver', 600),
+      restart: 'always',
+    },
+    {
+      name: 'kube-controller-manager',
+      description: 'controllers, node podCIDR allocation',
+      if: CONTROL_PLANE,
+      after: ['kube-apiserver'],
+      type: 'service',
+      exec: ['/usr/lib/lab/k8s/kube-controller-manager'],
+      ready: ready('kube-controller-manager'),
+      restart: 'always',
+    },
+    {
+      name: 'kube-scheduler',
+      description: 'the scheduler',
+      if: CONTROL_PLANE,
+      after: ['kube-apiserver'],
+      type: 'service',
+      exec: ['/usr/lib/lab/k8s/kube-scheduler'],
+      ready: ready('kube-scheduler'),
+      restart: 'always',
+    },
+    {
+      name: 'containerd',
+      description: 'container runtime for the kubelet',
+      after: ['modules'],
+      type: 'service',
+      exec: ['/usr/bin/containerd', '--config', '/etc/containerd/config.toml'],
+      ready: ready('containerd', 120),
+      restart: 'always',
+    },
+    {
+      name: 'kubelet',
+      description: 'the node agent; registers the node with its net-1 addresses',
+      after: ['containerd', 'net', 'kube-apiserver'],
+      type: 'service',
+      exec: ['/usr/lib/lab/k8s/kubelet'],
+      ready: ready('kubelet', 600),
+      restart: 'always',
+    },
+  ],
   topology: { nvm: 2, mem: 2048 },
 });

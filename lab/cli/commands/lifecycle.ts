@@ -21,7 +21,10 @@ export function addLifecycleCommands(program: Command): void {
     .argument('[overlays...]', 'overlays to apply, e.g. multinet, cni')
     .addOption(nameOption())
     .option('--keep', 'keep what was created if the start fails (for debugging)')
-    .option('--boot-timeout <seconds>', 'time for every VM to be ready', '180');
+    .option(
+      '--boot-timeout <seconds>',
+      'time for every VM to be ready (default 180, or what the overlays ask for)',
+    );
   for (const option of topologyOptions()) start.addOption(option);
   start.action(async (overlays, flags) => {
     const ui = createUi();
@@ -29,7 +32,7 @@ export function addLifecycleCommands(program: Command): void {
     const state = await startLab(config, resolved, {
       ui,
       keepOnFailure: flags.keep === true,
-      bootTimeoutMs: Number(flags.bootTimeout) * 1000,
+      bootTimeoutMs: flags.bootTimeout === undefined ? undefined : Number(flags.bootTimeout) * 1000,
     });
     ui.ok(`lab "${state.name}" running in ${((state.timings.totalMs ?? 0) / 1000).toFixed(1)} s`);
     await printStatus(state);
