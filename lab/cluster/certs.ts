@@ -49,6 +49,9 @@ export function clusterCertSpecs(plan: LabPlan): CertSpec[] {
     { name: 'admin', cn: 'lab-admin', groups: ['system:masters'], usage: ['client'] },
     { name: 'controller-manager', cn: 'system:kube-controller-manager', usage: ['client'] },
     { name: 'scheduler', cn: 'system:kube-scheduler', usage: ['client'] },
+    // The pod network's route keeper: reads all Node objects, which a kubelet may not
+    // (RBAC in overlays/xcluster-cni/root/etc/kubernetes/addons).
+    { name: 'xcluster-cni', cn: 'lab:xcluster-cni', usage: ['client'] },
     ...plan.nodes.map(
       (node): CertSpec => ({
         name: `kubelet-${node.name}`,

@@ -75,6 +75,15 @@ export default defineOverlay({
       restart: 'always',
     },
     {
+      name: 'addons',
+      description: 'apply every manifest in /etc/kubernetes/addons (overlays put theirs there)',
+      if: CONTROL_PLANE,
+      after: ['kube-apiserver'],
+      type: 'oneshot',
+      exec: ['/usr/lib/lab/k8s/addons'],
+      timeoutSec: 300,
+    },
+    {
       name: 'containerd',
       description: 'container runtime for the kubelet',
       after: ['modules'],
