@@ -1,10 +1,10 @@
-// lab ssh | console
+// lab ssh | kubectl | console
 import { connect } from 'node:net';
 import type { Command } from '@commander-js/extra-typings';
 import { requireState, sshTarget } from '../../lifecycle/access.js';
 import { LabError } from '../../util/errors.js';
 import { vmPaths } from '../../vm/qemu-args.js';
-import { SshSession } from '../../vm/ssh.js';
+import { SshSession, sshExec } from '../../vm/ssh.js';
 import { nameOption } from '../options.js';
 
 /** Ctrl-] leaves the console, as in telnet. */
@@ -42,6 +42,17 @@ async function attachConsole(socketPath: string, vm: string): Promise<void> {
   process.stderr.write('\ndetached\n');
 }
 
+/** One word for a POSIX shell, whatever it contains. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 export function addAccessCommands(program: Command): void {
   program
     .command('ssh')
@@ -66,6 +77,35 @@ export function addAccessCommands(program: Command): void {
       } finally {
         session.close();
       }
+    });
+
+  program
+    .command('kubectl')
+    .summary("run kubectl as the lab's admin on the control-plane VM (labs with the k8s overlay)")
+    .description(
+      'Runs kubectl on vm-001 with /etc/kubernetes/admin.kubeconfig; arguments pass through as\n' +
+        'they are, and stdin too when it is not a terminal: lab kubectl apply -f - < pod.yaml',
+    )
+    .argument('[args...]', 'kubectl arguments, e.g. get nodes -o wide')
+    .addOption(nameOption())
+    .passThroughOptions()
+    .allowUnknownOption()
+    .action(async (args, flags) => {
+      const state = await requireState(flags.name);
+      if (!state.overlays.includes('k8s'))
+        throw new LabError(
+          `lab "${state.name}" runs no Kubernetes`,
+          'start one with: lab start xcluster-cni',
+        );
+      const control = state.plan.nodes[0]?.name ?? 'vm-001';
+      const input = process.stdin.isTTY ? undefined : await readStdin();
+      const command = ['kubectl', '--kubeconfig', '/etc/kubernetes/admin.kubeconfig', ...args]
+        .map(shellQuote)
+        .join(' ');
+      const result = await sshExec(await sshTarget(state, control), command, { timeoutMs: 600_000, input });
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+      process.exitCode = result.code;
     });
 
   program
