@@ -32,7 +32,11 @@ async function freePort(): Promise<number> {
 async function registryBinary(dir: string): Promise<string> {
   const installed = await execa('sh', ['-c', 'command -v docker-registry'], { reject: false });
   if (installed.exitCode === 0) return installed.stdout.trim();
-  await execa('apt-get', ['download', 'docker-registry'], { cwd: dir });
+  const download = () => execa('apt-get', ['download', 'docker-registry'], { cwd: dir, reject: false });
+  if ((await download()).exitCode !== 0) {
+    await execa('apt-get', ['update', '-qq']); // a fresh machine may have no package lists yet
+    await execa('apt-get', ['download', 'docker-registry'], { cwd: dir });
+  }
   const deb = (await execa('sh', ['-c', 'ls docker-registry_*.deb'], { cwd: dir })).stdout.trim();
   await execa('dpkg-deb', ['-x', join(dir, deb), join(dir, 'pkg')]);
   return join(dir, 'pkg/usr/bin/docker-registry');
