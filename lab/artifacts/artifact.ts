@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { LabError } from '../util/errors.js';
 import { type CacheEntry, ensure, lookup } from './cache.js';
 
-export type SourceKind = 'release' | 'go' | 'debian';
+export type SourceKind = 'release' | 'go' | 'debian' | 'build';
 
 export interface ArtifactSource {
   kind: SourceKind;
