@@ -18,6 +18,12 @@ export function addressInRange(address: string, range: AddressRange): boolean {
   return value >= toBigInt(range.first) && value <= toBigInt(range.last);
 }
 
+/** Every address of a CIDR as a range (network and broadcast included). */
+export function cidrRange(cidr: string): AddressRange {
+  const net = cidr.includes(':') ? new Address6(cidr) : new Address4(cidr);
+  return { first: net.startAddress().correctForm(), last: net.endAddress().correctForm() };
+}
+
 /** The canonical text of an address (IPv6 compressed, as the kernel and host-local print it). */
 export function canonicalAddress(address: string): string {
   const bare = address.split('/')[0] ?? address;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addressInRange,
   canonicalAddress,
+  cidrRange,
   duplicates,
   globalAddressesByIf,
 } from '../../lab/scenario/netcheck.js';
@@ -24,6 +25,18 @@ describe('addressInRange', () => {
     expect(addressInRange('fd00:4c41:4::a03:10a', v6)).toBe(false);
     expect(addressInRange('fd00:4c41:3::a03:10a', v4)).toBe(false);
     expect(addressInRange('10.3.1.10', v6)).toBe(false);
+  });
+});
+
+describe('cidrRange', () => {
+  it('spans the whole CIDR, both families', () => {
+    expect(cidrRange('10.244.1.0/24')).toEqual({ first: '10.244.1.0', last: '10.244.1.255' });
+    expect(cidrRange('fd00:4c41:244::100/120')).toEqual({
+      first: 'fd00:4c41:244::100',
+      last: 'fd00:4c41:244::1ff',
+    });
+    expect(addressInRange('fd00:4c41:244::102', cidrRange('fd00:4c41:244::100/120'))).toBe(true);
+    expect(addressInRange('fd00:4c41:244::2', cidrRange('fd00:4c41:244::100/120'))).toBe(false);
   });
 });
 
