@@ -83,7 +83,7 @@ export function addAccessCommands(program: Command): void {
     .command('kubectl')
     .summary("run kubectl as the lab's admin on the control-plane VM (labs with the k8s overlay)")
     .description(
-      'Runs kubectl on vm-001 with /etc/kubernetes/admin.kubeconfig; arguments pass through as\n' +
+      'Runs kubectl on vm-001 with /etc/kubernetes/admin.kubeconfig; arguments pass through as ' +
         'they are, and stdin too when it is not a terminal: lab kubectl apply -f - < pod.yaml',
     )
     .argument('[args...]', 'kubectl arguments, e.g. get nodes -o wide')
