@@ -11,10 +11,10 @@ const IMAGE = 'docker.io/lab/toolbox:1';
 const podName = (node: string) => `probe-${node}`;
 
 /** kubectl as lab-admin on the control-plane VM; throws on failure. */
-const kubectl = (ctx: ScenarioContext, args: string, input?: string) =>
+const kubectl = (ctx: ScenarioContext, args: string, opts: { input?: string; timeoutMs?: number } = {}) =>
   ctx.sh(CONTROL, `kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig ${args}`, {
-    input,
-    timeoutMs: 120_000,
+    input: opts.input,
+    timeoutMs: opts.timeoutMs ?? 120_000,
   });
 
 function podManifest(node: string): string {
@@ -66,8 +66,12 @@ export default defineScenario({
       name: 'a test pod pinned to each node runs',
       timeoutMs: 420_000,
       run: async (ctx) => {
-        for (const node of ctx.plan.nodes) await kubectl(ctx, 'apply -f -', podManifest(node.name));
-        await kubectl(ctx, 'wait --for=condition=Ready pod -l app=k8s-scenario --timeout=380s');
+        for (const node of ctx.plan.nodes)
+          await kubectl(ctx, 'apply -f -', { input: podManifest(node.name) });
+        // The SSH command must outlive kubectl's own wait (a first pull under TCG takes minutes).
+        await kubectl(ctx, 'wait --for=condition=Ready pod -l app=k8s-scenario --timeout=380s', {
+          timeoutMs: 400_000,
+        });
         for (const node of ctx.plan.nodes)
           expectEqual(
             (await kubectl(ctx, `get pod ${podName(node.name)} -o jsonpath='{.spec.nodeName}'`)).trim(),
@@ -130,7 +134,9 @@ export default defineScenario({
       name: 'the test pods are deleted cleanly',
       timeoutMs: 180_000,
       run: async (ctx) => {
-        await kubectl(ctx, 'delete pod -l app=k8s-scenario --wait=true --timeout=150s');
+        await kubectl(ctx, 'delete pod -l app=k8s-scenario --wait=true --timeout=150s', {
+          timeoutMs: 170_000,
+        });
         expectDeepEqual((await kubectl(ctx, 'get pods -l app=k8s-scenario -o name')).trim(), '', 'pods left');
       },
     },
