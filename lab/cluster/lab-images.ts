@@ -4,6 +4,7 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { USRMERGE_LINKS } from '../../images/base.js';
 import type { ArtifactSpec } from '../artifacts/artifact.js';
 import { debianPackages } from '../artifacts/providers/debian.js';
 import { run } from '../util/exec.js';
@@ -51,14 +52,7 @@ async function baseLayer(dir: string): Promise<string> {
   for (const sub of ['usr/bin', 'usr/sbin', 'usr/lib', 'usr/lib64', 'etc', 'tmp', 'root']) {
     await mkdir(join(tree, sub), { recursive: true });
   }
-  for (const [link, target] of [
-    ['bin', 'usr/bin'],
-    ['sbin', 'usr/sbin'],
-    ['lib', 'usr/lib'],
-    ['lib64', 'usr/lib64'],
-  ]) {
-    await symlink(target as string, join(tree, link as string));
-  }
+  for (const [link, target] of USRMERGE_LINKS) await symlink(target, join(tree, link));
   await writeFile(join(tree, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
   await writeFile(join(tree, 'etc/group'), 'root:x:0:\n');
   const tar = join(dir, 'base.tar');
