@@ -5,7 +5,6 @@
 import { defineScenario, type ScenarioContext } from '../lab/scenario/define.js';
 import { expectDeepEqual, expectEqual, expectMatch, expectTrue } from '../lab/scenario/expect.js';
 import {
-  type AddressRange,
   addressInRange,
   canonicalAddress,
   duplicates,
@@ -14,23 +13,19 @@ import {
   type IpLinkDetail,
 } from '../lab/scenario/netcheck.js';
 import type { NodePlan } from '../lab/topology/plan.js';
+import {
+  expectAddressesInRanges,
+  expectNodeReleased,
+  expectSecondaryLinks,
+  nodeLinks,
+  type PodNet,
+  SECONDARY_NETS,
+} from './support/node-local-nets.js';
 
 const POD = 'pod1';
 const CONFIG = '/etc/cni/net.d/multus.conf';
 
-/** What overlays/cni configures, restated here so the scenario checks it independently. */
-interface PodNet {
-  ifname: string;
-  /** host-local's network name (its dataDir is /var/lib/cni/networks/<name>). */
-  network: string;
-  ranges: (node: number) => AddressRange[];
-}
-
-const sharedSubnetRanges = (net: number) => (node: number) => [
-  { first: `10.${net}.${node}.10`, last: `10.${net}.${node}.99` },
-  { first: `fd00:4c41:${net}::10.${net}.${node}.10`, last: `fd00:4c41:${net}::10.${net}.${node}.99` },
-];
-
+/** eth0 on overlays/cni's bridge delegate, then seed 000's three secondary networks. */
 const POD_NETS: PodNet[] = [
   {
     ifname: 'eth0',
@@ -40,11 +35,9 @@ const POD_NETS: PodNet[] = [
       { first: `fd00:4c41:100::10.0.${node}.2`, last: `fd00:4c41:100::10.0.${node}.255` },
     ],
   },
-  { ifname: 'net1', network: 'ipvlan', ranges: sharedSubnetRanges(3) },
-  { ifname: 'net2', network: 'macvlan', ranges: sharedSubnetRanges(4) },
-  { ifname: 'net3', network: 'host-device', ranges: sharedSubnetRanges(5) },
+  ...SECONDARY_NETS,
 ];
-const CROSS_NODE = POD_NETS.filter((n) => n.ifname !== 'eth0');
+const CROSS_NODE = SECONDARY_NETS;
 
 interface CniResult {
   cniVersion: string;
@@ -59,10 +52,6 @@ async function podAddresses(ctx: ScenarioContext, vm: string): Promise<Map<strin
 
 async function podLinks(ctx: ScenarioContext, vm: string): Promise<IpLinkDetail[]> {
   return JSON.parse(await ctx.sh(vm, `lab-cni exec ${POD} ip -j -d link show`)) as IpLinkDetail[];
-}
-
-async function vmLinks(ctx: ScenarioContext, vm: string): Promise<IpLinkDetail[]> {
-  return JSON.parse(await ctx.sh(vm, 'ip -j -d link show')) as IpLinkDetail[];
 }
 
 /** Seconds on the guest's clock around one ADD (SSH time excluded). */
@@ -82,21 +71,7 @@ async function timedAdd(
 }
 
 async function expectPodAddressesInRanges(ctx: ScenarioContext, node: NodePlan): Promise<string[]> {
-  const byIf = await podAddresses(ctx, node.name);
-  const all: string[] = [];
-  for (const net of POD_NETS) {
-    const addresses = byIf.get(net.ifname) ?? [];
-    const ranges = net.ranges(node.id);
-    expectEqual(addresses.length, ranges.length, `${node.name} pod ${net.ifname}: one address per family`);
-    for (const range of ranges) {
-      expectTrue(
-        addresses.some((a) => addressInRange(a, range)),
-        `${node.name} pod ${net.ifname} has an address in ${range.first}..${range.last} (has ${addresses.join(', ')})`,
-      );
-    }
-    all.push(...addresses.map(canonicalAddress));
-  }
-  return all;
+  return expectAddressesInRanges(node, await podAddresses(ctx, node.name), POD_NETS);
 }
 
 /** Pings from the pod on `from` to each address; returns those that did not answer. */
@@ -174,23 +149,7 @@ export default defineScenario({
             ['eth0', 'lo', 'net1', 'net2', 'net3'],
             `${node.name} pod interfaces`,
           );
-          const vm = await vmLinks(ctx, node.name);
-          const vmIndex = (name: string) => vm.find((l) => l.ifname === name)?.ifindex;
-          const link = (name: string) => pod.find((l) => l.ifname === name);
-          const net1 = link('net1');
-          expectEqual(net1?.linkinfo?.info_kind, 'ipvlan', `${node.name} net1 kind`);
-          expectEqual(net1?.link_index, vmIndex('eth2'), `${node.name} net1 sits on the VM's eth2`);
-          const net2 = link('net2');
-          expectEqual(net2?.linkinfo?.info_kind, 'macvlan', `${node.name} net2 kind`);
-          expectEqual(net2?.linkinfo?.info_data?.mode, 'bridge', `${node.name} net2 macvlan mode`);
-          expectEqual(net2?.link_index, vmIndex('eth3'), `${node.name} net2 sits on the VM's eth3`);
-          const eth4 = node.nics.find((n) => n.name === 'eth4');
-          expectEqual(link('net3')?.address, eth4?.mac, `${node.name} net3 is the VM's eth4 (same MAC)`);
-          expectEqual(
-            vmIndex('eth4'),
-            undefined,
-            `${node.name} eth4 is gone from the VM while the pod lives`,
-          );
+          expectSecondaryLinks(node, pod, await nodeLinks(ctx, node.name));
         }
       },
     },
@@ -246,26 +205,7 @@ export default defineScenario({
             1,
             `${node.name}: netns ${POD} is gone`,
           );
-          const vm = await vmLinks(ctx, node.name);
-          const eth4 = node.nics.find((n) => n.name === 'eth4');
-          expectEqual(
-            vm.find((l) => l.ifname === 'eth4')?.address,
-            eth4?.mac,
-            `${node.name}: eth4 is back in the VM with its MAC`,
-          );
-          expectDeepEqual(
-            vm
-              .filter((l) => ['ipvlan', 'macvlan', 'veth'].includes(l.linkinfo?.info_kind ?? ''))
-              .map((l) => l.ifname),
-            [],
-            `${node.name}: ipvlan/macvlan/veth links left in the VM`,
-          );
-          const files = (await ctx.sh(node.name, 'ls /var/lib/cni/networks/*/')).split(/\s+/).filter(Boolean);
-          expectDeepEqual(
-            addresses.filter((a) => files.includes(a)),
-            [],
-            `${node.name}: addresses host-local still holds for the deleted pod`,
-          );
+          await expectNodeReleased(ctx, node, addresses, ['ipvlan', 'macvlan', 'veth']);
         }
       },
     },
@@ -296,7 +236,7 @@ export default defineScenario({
             `${bad.what}: nothing left behind`,
           );
         }
-        const leftovers = await vmLinks(ctx, vm);
+        const leftovers = await nodeLinks(ctx, vm);
         expectTrue(
           leftovers.some((l) => l.ifname === 'eth4'),
           'eth4 still in the VM after the failed ADDs',

@@ -5,17 +5,10 @@
 import { defineScenario, type ScenarioContext } from '../lab/scenario/define.js';
 import { expectDeepEqual, expectEqual, expectTrue } from '../lab/scenario/expect.js';
 import { addressInRange, cidrRange } from '../lab/scenario/netcheck.js';
+import { applyManifests, CONTROL, kubectl, waitPodsReady } from './support/kube.js';
 
-const CONTROL = 'vm-001';
 const IMAGE = 'docker.io/lab/toolbox:1';
 const podName = (node: string) => `probe-${node}`;
-
-/** kubectl as lab-admin on the control-plane VM; throws on failure. */
-const kubectl = (ctx: ScenarioContext, args: string, opts: { input?: string; timeoutMs?: number } = {}) =>
-  ctx.sh(CONTROL, `kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig ${args}`, {
-    input: opts.input,
-    timeoutMs: opts.timeoutMs ?? 120_000,
-  });
 
 function podManifest(node: string): string {
   return JSON.stringify({
@@ -66,12 +59,9 @@ export default defineScenario({
       name: 'a test pod pinned to each node runs',
       timeoutMs: 420_000,
       run: async (ctx) => {
-        for (const node of ctx.plan.nodes)
-          await kubectl(ctx, 'apply -f -', { input: podManifest(node.name) });
-        // The SSH command must outlive kubectl's own wait (a first pull under TCG takes minutes).
-        await kubectl(ctx, 'wait --for=condition=Ready pod -l app=k8s-scenario --timeout=380s', {
-          timeoutMs: 400_000,
-        });
+        for (const node of ctx.plan.nodes) await applyManifests(ctx, podManifest(node.name));
+        // A first pull under TCG takes minutes.
+        await waitPodsReady(ctx, '-l app=k8s-scenario');
         for (const node of ctx.plan.nodes)
           expectEqual(
             (await kubectl(ctx, `get pod ${podName(node.name)} -o jsonpath='{.spec.nodeName}'`)).trim(),

@@ -2,6 +2,8 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { EXIT_FAILURE, EXIT_USAGE, LabError } from '../util/errors.js';
 import { addAccessCommands } from './commands/access.js';
+import { addGraphCommand } from './commands/graph.js';
+import { addImagesCommand } from './commands/images.js';
 import { addLifecycleCommands } from './commands/lifecycle.js';
 import { addStatusCommand } from './commands/status.js';
 import { addTestCommand } from './commands/test.js';
@@ -21,7 +23,9 @@ export function buildProgram(): Command {
   addStatusCommand(program);
   addAccessCommands(program);
   addTestCommand(program);
+  addImagesCommand(program);
   addToolCommands(program);
+  addGraphCommand(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;
 }

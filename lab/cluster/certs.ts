@@ -6,6 +6,9 @@ import { addressInSubnet, nodeAddresses, withoutPrefix } from '../topology/plan.
 import type { CertSpec } from './pki.js';
 
 /** Service address ranges, IPv4 first (dual stack). */
+/** Where a lab's PKI lives, relative to its lab dir. */
+export const PKI_DIR = 'pki';
+
 export const SERVICE_CIDRS = ['10.96.0.0/16', 'fd00:4c41:96::/112'] as const;
 
 /** The `kubernetes` Service's addresses: the first of each service range. */
@@ -52,6 +55,9 @@ export function clusterCertSpecs(plan: LabPlan): CertSpec[] {
     // The pod network's route keeper: reads all Node objects, which a kubelet may not
     // (RBAC in overlays/xcluster-cni/root/etc/kubernetes/addons).
     { name: 'xcluster-cni', cn: 'lab:xcluster-cni', usage: ['client'] },
+    // Multus (thin plugin, run by containerd): reads pods and NADs, writes pods' network
+    // status (RBAC in overlays/multus/root/etc/kubernetes/addons).
+    { name: 'multus', cn: 'lab:multus', usage: ['client'] },
     ...plan.nodes.map(
       (node): CertSpec => ({
         name: `kubelet-${node.name}`,

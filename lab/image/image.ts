@@ -33,8 +33,8 @@ export async function ensureImage(overlays: Overlay[], progress: Progress = () =
     ...overlays.flatMap((o) => o.manifest.modules),
   ]);
   const layers: Layer[] = [
-    { name: 'rootfs', path: rootfs.layer, key: rootfs.key },
-    { name: 'modules', path: modules.layer, key: modules.root },
+    { name: 'rootfs', path: rootfs.layer, key: rootfs.key, artifacts: {} },
+    { name: 'modules', path: modules.layer, key: modules.root, artifacts: {} },
   ];
   for (const overlay of overlays) {
     progress(`overlay ${overlay.manifest.name}`);

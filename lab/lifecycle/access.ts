@@ -1,5 +1,5 @@
 // Reaching a running lab's VMs: the SSH target of a VM (through the lab's namespace).
-import { withoutPrefix } from '../topology/plan.js';
+import { type NodePlan, withoutPrefix } from '../topology/plan.js';
 import { UsageError } from '../util/errors.js';
 import type { SshTarget } from '../vm/ssh.js';
 import { readLabKeys } from './keys.js';
@@ -15,6 +15,13 @@ export async function requireState(name: string): Promise<LabState> {
   );
 }
 
+/** The address the host reaches a node at: its first addressed NIC's (IPv4 preferred). */
+export function reachableAddress(node: NodePlan): string | undefined {
+  const nic = node.nics.find((n) => n.ipv4 ?? n.ipv6);
+  const address = nic?.ipv4 ?? nic?.ipv6;
+  return address && withoutPrefix(address);
+}
+
 export async function sshTarget(state: LabState, vm: string): Promise<SshTarget> {
   const node = state.plan.nodes.find((n) => n.name === vm);
   if (!node) {
@@ -23,8 +30,7 @@ export async function sshTarget(state: LabState, vm: string): Promise<SshTarget>
       `VMs: ${state.plan.nodes.map((n) => n.name).join(', ')}`,
     );
   }
-  const nic = node.nics.find((n) => n.ipv4 ?? n.ipv6);
-  const address = nic?.ipv4 ?? nic?.ipv6;
+  const address = reachableAddress(node);
   if (!address || !state.netns)
     throw new UsageError(`${vm} has no addressed NIC, so lab cannot reach it over SSH`, 'use lab console');
   const keys = await readLabKeys(state.dir);
@@ -32,7 +38,7 @@ export async function sshTarget(state: LabState, vm: string): Promise<SshTarget>
   if (!hostKey) throw new UsageError(`no host key recorded for ${vm}`);
   return {
     netns: state.netns,
-    host: withoutPrefix(address),
+    host: address,
     privateKey: keys.clientPrivate,
     hostPublicKey: hostKey.public,
   };

@@ -2,6 +2,7 @@
 // state file before it is created; on failure everything is removed again (unless kept).
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startForward } from '../hostnet/forward.js';
 import { createLabNetwork, netnsExists } from '../hostnet/netns.js';
 import { ensureImage } from '../image/image.js';
 import { nodeArchive, writeNodeInitrd } from '../image/node-archive.js';
@@ -16,6 +17,7 @@ import type { Ui } from '../util/ui.js';
 import { chooseAccel } from '../vm/accel.js';
 import { startVm, waitVmReady } from '../vm/machine.js';
 import { vmPaths } from '../vm/qemu-args.js';
+import { reachableAddress } from './access.js';
 import { saveEvidence } from './evidence.js';
 import { createLabKeys } from './keys.js';
 import { type LabState, processAlive, readState, updateState, withLabLock, writeState } from './state.js';
@@ -105,12 +107,14 @@ export async function startLab(
       plan,
       overlays: overlays.map((o) => o.manifest.name),
       vms: [],
+      artifacts: Object.assign({}, ...image.layers.map((l) => l.artifacts)),
       timings: { imageMs: Date.now() - started },
     };
     await writeState(state);
     try {
       await updateState(state, { netns: plan.netns });
       await ui.phase(`network (namespace ${plan.netns})`, () => createLabNetwork(plan));
+      await startHostForwards(state, overlays, ui);
       const keys = await createLabKeys(
         dir,
         config.name,
@@ -171,6 +175,21 @@ export async function startLab(
       throw err;
     }
   });
+}
+
+/** The overlays' host forwards (e.g. the API server on 127.0.0.1), recorded before each starts. */
+async function startHostForwards(state: LabState, overlays: Overlay[], ui: Ui): Promise<void> {
+  for (const forward of overlays.flatMap((o) => o.manifest.hostForwards)) {
+    const node = state.plan.nodes.find((n) => n.name === (forward.node ?? state.plan.nodes[0]?.name));
+    const host = node && reachableAddress(node);
+    if (!node || !host || !state.netns)
+      throw new UsageError(
+        `host forward "${forward.name}": no addressed node ${forward.node ?? ''} to reach`,
+      );
+    await updateState(state, { forwards: [...(state.forwards ?? []), forward.name] });
+    const started = await startForward(state.dir, state.netns, forward.name, { host, port: forward.port });
+    ui.info(`  ${forward.name}: 127.0.0.1:${started.port} -> ${node.name} ${started.target}`);
+  }
 }
 
 async function startVmFiles(

@@ -29,6 +29,10 @@ export interface LabState {
   plan: LabPlan;
   overlays: string[];
   vms: VmState[];
+  /** Artifact name → its directory in the cache (e.g. kubectl for host access). */
+  artifacts?: Record<string, string>;
+  /** Host forwards started (their pid/port files live in `dir`). */
+  forwards?: string[];
   timings: Record<string, number>;
 }
 

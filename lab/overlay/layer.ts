@@ -35,6 +35,8 @@ export interface Layer {
   name: string;
   path: string;
   key: string;
+  /** The artifacts in the layer: name → cache dir (the host may run them too, e.g. kubectl). */
+  artifacts: Record<string, string>;
 }
 
 export async function ensureOverlayLayer(
@@ -94,7 +96,12 @@ export async function ensureOverlayLayer(
       await run(['rm', '-rf', tree]);
     },
   });
-  return { name: manifest.name, path: join(entry.dir, 'layer.sqfs'), key };
+  return {
+    name: manifest.name,
+    path: join(entry.dir, 'layer.sqfs'),
+    key,
+    artifacts: Object.fromEntries(artifacts.map(({ artifact }) => [artifact.name, artifact.dir])),
+  };
 }
 
 /** What the layer holds, one line per path, for `lab overlay show`. */

@@ -78,6 +78,19 @@ export const overlayManifestSchema = z
     /** Kernel modules shipped (with their dependencies) and loaded at boot. */
     modules: z.array(z.string()).default([]),
     units: z.array(unitSchema).default([]),
+    /** Services inside the lab reachable from the host on 127.0.0.1 (see lab/hostnet/forward.ts). */
+    hostForwards: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[a-z0-9-]+$/),
+            port: z.number().int().min(1).max(65535),
+            /** Default: the first node (the control plane). */
+            node: z.string().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     /** `lab …` commands worth trying once a lab with this overlay runs (printed by `lab start`). */
     tryNext: z
       .array(z.string().regex(/^lab /, 'a lab command, e.g. "lab test multinet --no-start"'))

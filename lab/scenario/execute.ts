@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireState, sshTarget } from '../lifecycle/access.js';
 import { saveEvidence } from '../lifecycle/evidence.js';
+import { downVmsReport } from '../lifecycle/health.js';
 import { resolveLab } from '../lifecycle/resolve.js';
 import { startLab } from '../lifecycle/start.js';
 import type { LabState } from '../lifecycle/state.js';
@@ -90,6 +91,13 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
   if (result.status === 'failed') {
     await saveEvidence(state, evidenceDir);
     options.ui.warn(`serial logs of every VM saved in ${evidenceDir}`);
+    // A dead VM explains the failure better than the step's own error (e.g. an SSH timeout).
+    const down = await downVmsReport(state);
+    const failed = result.steps.find((s) => s.status === 'failed');
+    if (down && failed?.failure) {
+      failed.failure.message += `\n${down}`;
+      options.ui.warn(down.split('\n')[0] ?? down);
+    }
   }
   await writeReports(result, options.resultsDir);
   if (!options.noStart) {

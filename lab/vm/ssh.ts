@@ -7,7 +7,8 @@ import { constants } from 'node:os';
 import { Duplex } from 'node:stream';
 // ssh2 is CommonJS: its named exports do not resolve under ESM at runtime, only the default.
 import ssh2, { type ClientChannel, type Client as SshClient } from 'ssh2';
-import { inNetns, netnsExists } from '../hostnet/netns.js';
+import { netnsExists } from '../hostnet/netns.js';
+import { relayArgv } from '../hostnet/netns-proxy.js';
 import { LabError } from '../util/errors.js';
 import { RetryTimeoutError, retryUntil } from '../util/retry.js';
 
@@ -69,17 +70,6 @@ export function generateLabKeys(comment: string): { privateKey: string; publicKe
   }
   throw new LabError('could not generate a well-formed ed25519 key in 64 attempts');
 }
-
-// Runs inside the namespace: connects and shuttles bytes; a failure to connect is reported on
-// stderr (e.g. "connect ECONNREFUSED 10.0.0.2:22") so the caller can show it.
-const PROXY_SCRIPT = `
-const [port, host] = process.argv.slice(1);
-const socket = require('node:net').connect(Number(port), host);
-socket.on('error', (err) => { process.stderr.write(err.message); process.exit(1); });
-socket.on('close', () => process.exit(0));
-process.stdin.pipe(socket);
-socket.pipe(process.stdout);
-`;
 
 // Each attempt may wait this long for the SSH handshake before the attempt counts as failed
 // and is retried (a guest whose sshd accepted but hangs).
@@ -335,14 +325,7 @@ function connectOnce(
   signal: AbortSignal,
 ): Promise<SshClient> {
   return new Promise((resolve, reject) => {
-    const argv = inNetns(target.netns, [
-      process.execPath,
-      '-e',
-      PROXY_SCRIPT,
-      '--',
-      String(target.port ?? 22),
-      target.host,
-    ]);
+    const argv = relayArgv(target.netns, target.host, target.port ?? 22);
     const child: ChildProcessWithoutNullStreams = spawn(argv[0] as string, argv.slice(1));
     let childStderr = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => {

@@ -3,7 +3,7 @@
 // API server's and the controllers' too). Delivered as per-node files, never in a layer.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { clusterCertSpecs, controlPlaneNode } from '../../lab/cluster/certs.js';
+import { clusterCertSpecs, controlPlaneNode, PKI_DIR } from '../../lab/cluster/certs.js';
 import { kubeconfig } from '../../lab/cluster/kubeconfig.js';
 import { createPki } from '../../lab/cluster/pki.js';
 import type { NodeFile, NodeFiles, PrepareContext } from '../../lab/overlay/manifest.js';
@@ -26,7 +26,7 @@ export function apiServerUrl(ctx: Pick<PrepareContext, 'plan'>): string {
 
 export async function prepareCluster(ctx: PrepareContext): Promise<NodeFiles> {
   const { plan, labDir } = ctx;
-  const pki = await createPki(join(labDir, 'pki'), `lab-${plan.name}-ca`, clusterCertSpecs(plan));
+  const pki = await createPki(join(labDir, PKI_DIR), `lab-${plan.name}-ca`, clusterCertSpecs(plan));
   const read = (path: string | undefined) => readFile(path ?? '', 'utf8');
   const caPem = await read(pki.caCert);
   const server = apiServerUrl(ctx);
@@ -56,6 +56,7 @@ export async function prepareCluster(ctx: PrepareContext): Promise<NodeFiles> {
       '/etc/kubernetes/kubelet.kubeconfig': await config(`kubelet-${node.name}`, `system:node:${node.name}`),
       '/etc/kubernetes/admin.kubeconfig': await config('admin', 'lab-admin'),
       '/etc/kubernetes/xcluster-cni.kubeconfig': await config('xcluster-cni', 'lab:xcluster-cni'),
+      '/etc/kubernetes/multus.kubeconfig': await config('multus', 'lab:multus'),
     };
   }
   files[control.name] = {

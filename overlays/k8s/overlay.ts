@@ -1,3 +1,4 @@
+import { APISERVER_FORWARD } from '../../lab/cluster/host-access.js';
 import { defineOverlay } from '../../lab/overlay/manifest.js';
 import { kubernetes } from './artifacts.js';
 import { prepareCluster } from './cluster.js';
@@ -31,6 +32,8 @@ export default defineOverlay({
   // containerd's overlayfs snapshotter, pod veths on a bridge, bridged traffic seen by iptables.
   modules: ['overlay', 'br_netfilter', 'veth', 'bridge'],
   prepare: prepareCluster,
+  // `lab kubeconfig` and the host's kubectl reach the API server through this.
+  hostForwards: [{ name: APISERVER_FORWARD, port: 6443 }],
   // Under TCG the API server alone needs ~30 s to serve, the whole control plane minutes.
   bootTimeoutSec: 900,
   units: [

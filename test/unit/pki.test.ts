@@ -70,6 +70,7 @@ describe('createPki (real openssl)', () => {
         'kubelet-vm-002',
         'scheduler',
         'xcluster-cni',
+        'multus',
       ].sort(),
     );
   });

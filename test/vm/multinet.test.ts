@@ -25,7 +25,7 @@ describe('lab test multinet', () => {
 });
 
 describe('lab test multinet on a broken lab', () => {
-  it('fails hard on a mismatch, names it, saves every serial log, and exits non-zero', async () => {
+  it('fails hard on a mismatch or a dead VM, names it, saves every serial log, and exits non-zero', async () => {
     const started = await lab(['start', '--name', 'broken', '--nvm', '2', '--nets-vm', '0,1,3,4,5']);
     expect(started.exitCode, started.all).toBe(0);
     try {
@@ -58,6 +58,29 @@ describe('lab test multinet on a broken lab', () => {
       }
       // --no-start: the lab is the user's, so it stays up.
       expect(netnsList()).toContain('lab-broken');
+
+      // A node VM dies while the lab runs: status shows it, the scenario fails naming it.
+      const [victim] = qemuProcesses(join(labDirOf('broken'), 'vms', 'vm-002'));
+      expect(victim).toBeDefined();
+      process.kill(victim ?? 0, 'SIGKILL');
+      const status = await lab(['status', '--name', 'broken']);
+      expect(status.all).toMatch(/^vm-002 {2}NOT RUNNING/m);
+      expect(status.all).toMatch(/^vm-001 {2}ready/m);
+      const killed = join(RESULTS, 'killed');
+      const afterKill = await lab([
+        'test',
+        'multinet',
+        '--no-start',
+        '--name',
+        'broken',
+        '--results',
+        killed,
+      ]);
+      expect(afterKill.exitCode).toBe(1);
+      expect(afterKill.all).toMatch(/vm-002 is not running \(its QEMU exited\)/);
+      const junitAfterKill = readFileSync(join(killed, 'junit-multinet.xml'), 'utf8');
+      expect(junitAfterKill).toMatch(/vm-002 is not running[^<]*last lines of the serial console/);
+      expect(readFileSync(join(killed, 'logs/multinet/vm-002.console.log'), 'utf8')).toContain('lab-init');
     } finally {
       await lab(['stop', '--name', 'broken']);
     }

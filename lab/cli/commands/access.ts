@@ -1,7 +1,11 @@
 // lab ssh | kubectl | console
+import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Command } from '@commander-js/extra-typings';
+import { execa } from 'execa';
+import { hostKubectl, writeHostKubeconfig } from '../../cluster/host-access.js';
 import { requireState, sshTarget } from '../../lifecycle/access.js';
+import type { LabState } from '../../lifecycle/state.js';
 import { LabError } from '../../util/errors.js';
 import { vmPaths } from '../../vm/qemu-args.js';
 import { SshSession, sshExec } from '../../vm/ssh.js';
@@ -42,6 +46,13 @@ async function attachConsole(socketPath: string, vm: string): Promise<void> {
   process.stderr.write('\ndetached\n');
 }
 
+async function requireKubernetes(name: string): Promise<LabState> {
+  const state = await requireState(name);
+  if (!state.overlays.includes('k8s'))
+    throw new LabError(`lab "${state.name}" runs no Kubernetes`, 'start one with: lab start xcluster-cni');
+  return state;
+}
+
 /** One word for a POSIX shell, whatever it contains. */
 export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
@@ -80,23 +91,45 @@ export function addAccessCommands(program: Command): void {
     });
 
   program
-    .command('kubectl')
-    .summary("run kubectl as the lab's admin on the control-plane VM (labs with the k8s overlay)")
+    .command('kubeconfig')
+    .summary("a kubeconfig for the lab's admin that works from the host (labs with the k8s overlay)")
     .description(
-      'Runs kubectl on vm-001 with /etc/kubernetes/admin.kubeconfig; arguments pass through as ' +
-        'they are, and stdin too when it is not a terminal: lab kubectl apply -f - < pod.yaml',
+      'Prints the kubeconfig (or, with --path, writes it into the lab dir and prints its path). ' +
+        "It dials the API server through the lab's host forward on 127.0.0.1, so it works only " +
+        'while the lab runs:\n  export KUBECONFIG=$(lab kubeconfig --path)',
+    )
+    .addOption(nameOption())
+    .option('--path', 'write it to <lab dir>/kubeconfig (mode 600) and print the path')
+    .action(async (flags) => {
+      const state = await requireKubernetes(flags.name);
+      const path = await writeHostKubeconfig(state);
+      process.stdout.write(flags.path ? `${path}\n` : await readFile(path, 'utf8'));
+    });
+
+  program
+    .command('kubectl')
+    .summary("run kubectl as the lab's admin (labs with the k8s overlay)")
+    .description(
+      "Runs the lab's own kubectl on the host through the API server forward; when that is not " +
+        'available, runs it on vm-001 over SSH. Arguments pass through as they are, and stdin ' +
+        'too when it is not a terminal: lab kubectl apply -f - < pod.yaml',
     )
     .argument('[args...]', 'kubectl arguments, e.g. get nodes -o wide')
     .addOption(nameOption())
     .passThroughOptions()
     .allowUnknownOption()
     .action(async (args, flags) => {
-      const state = await requireState(flags.name);
-      if (!state.overlays.includes('k8s'))
-        throw new LabError(
-          `lab "${state.name}" runs no Kubernetes`,
-          'start one with: lab start xcluster-cni',
-        );
+      const state = await requireKubernetes(flags.name);
+      const kubectl = await hostKubectl(state);
+      const config = kubectl ? await writeHostKubeconfig(state).catch(() => undefined) : undefined;
+      if (kubectl && config) {
+        const result = await execa(kubectl, ['--kubeconfig', config, ...args], {
+          stdio: 'inherit',
+          reject: false,
+        });
+        process.exitCode = result.exitCode ?? 1;
+        return;
+      }
       const control = state.plan.nodes[0]?.name ?? 'vm-001';
       const input = process.stdin.isTTY ? undefined : await readStdin();
       const command = ['kubectl', '--kubeconfig', '/etc/kubernetes/admin.kubeconfig', ...args]

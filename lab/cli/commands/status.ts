@@ -1,42 +1,9 @@
 // lab status
 import type { Command } from '@commander-js/extra-typings';
+import { vmStatuses } from '../../lifecycle/health.js';
 import { type LabState, listLabs, readState } from '../../lifecycle/state.js';
 import { UsageError } from '../../util/errors.js';
-import { EventTail } from '../../vm/events.js';
-import { runningPid } from '../../vm/machine.js';
-import { vmPaths } from '../../vm/qemu-args.js';
 import { nameOption } from '../options.js';
-
-export interface VmStatus {
-  name: string;
-  running: boolean;
-  pid?: number;
-  boot: string;
-  failedUnits: string[];
-  nics: { name: string; net: number; mac: string; ipv4?: string; ipv6?: string }[];
-}
-
-export async function vmStatuses(state: LabState): Promise<VmStatus[]> {
-  return Promise.all(
-    state.vms.map(async (vm) => {
-      const pid = await runningPid(vm.dir, vm.pid);
-      const events = await new EventTail(vmPaths(vm.dir).events).read();
-      const boot = events.filter((e) => e.event === 'boot').pop();
-      const failedUnits = events
-        .filter((e) => e.event === 'unit' && (e.state === 'failed' || e.state === 'exited'))
-        .map((e) => e.unit ?? '?');
-      const node = state.plan.nodes.find((n) => n.name === vm.name);
-      return {
-        name: vm.name,
-        running: pid !== undefined,
-        pid,
-        boot: boot?.state ?? 'booting',
-        failedUnits,
-        nics: (node?.nics ?? []).map(({ name, net, mac, ipv4, ipv6 }) => ({ name, net, mac, ipv4, ipv6 })),
-      };
-    }),
-  );
-}
 
 export async function printStatus(state: LabState): Promise<void> {
   const vms = await vmStatuses(state);
@@ -45,7 +12,7 @@ export async function printStatus(state: LabState): Promise<void> {
   );
   console.log(`overlays: ${state.overlays.join(', ')}`);
   for (const vm of vms) {
-    const health = vm.running ? (vm.boot === 'ready' ? 'ready' : vm.boot) : 'NOT RUNNING';
+    const health = vm.running ? (vm.boot === 'ready' ? 'ready' : vm.boot) : 'NOT RUNNING (its QEMU exited)';
     console.log(
       `${vm.name}  ${health}${vm.pid ? `  pid ${vm.pid}` : ''}${vm.failedUnits.length ? `  failed units: ${vm.failedUnits.join(', ')}` : ''}`,
     );

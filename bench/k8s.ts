@@ -1,0 +1,76 @@
+// Kubernetes start-up figures, phase by phase (issues: Kubernetes, multus). Run as root:
+//   npx tsx bench/k8s.ts [overlay ...]        (default: multus; e.g. xcluster-cni private-reg)
+// One `lab start` under TCG, then from the lab's own records:
+//  - host wall: image (build or cache check), boot (QEMU start → every VM ready), total
+//  - guest clock per VM (ms since its kernel started): init, etcd / API server / kubelet /
+//    pod network / multus config ready, boot ready
+//  - nodes Ready: the Ready condition's time on the API server, from the start of `lab start`
+//  - memory used per VM at rest (free -m), right after the start
+// The lab is stopped at the end (LAB_BENCH_KEEP=1 keeps it).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { parseEventLines } from '../lab/vm/events.js';
+
+const overlays = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['multus'];
+const root = join(import.meta.dirname, '..');
+const stateDir = '/tmp/lab-bench-k8s-state';
+const env = { ...process.env, LAB_STATE: stateDir, NO_COLOR: '1' };
+const lab = (...args: string[]) =>
+  execa('node', [join(root, 'bin/lab.js'), ...args, '--name', 'bench'], { env });
+const secs = (ms: number | undefined) =>
+  ms === undefined ? '     -' : `${(ms / 1000).toFixed(1).padStart(6)}`;
+const UNITS = ['etcd', 'kube-apiserver', 'containerd', 'kubelet', 'pod-network', 'registry', 'multus-config'];
+
+const started = Date.now();
+await lab('start', ...overlays, '--accel', 'tcg');
+const wallMs = Date.now() - started;
+try {
+  const state = JSON.parse(await readFile(join(stateDir, 'labs/bench/state.json'), 'utf8'));
+  console.log(`lab start ${overlays.join(' ')}: ${secs(wallMs)} s host wall`);
+  console.log(
+    `  image ${secs(state.timings.imageMs)} s, boot (QEMU start → all VMs ready) ${secs(state.timings.bootMs)} s`,
+  );
+  console.log(
+    `\nguest clock, s since kernel start:  ${['init', ...UNITS, 'ready'].map((u) => u.slice(0, 11).padStart(12)).join('')}`,
+  );
+  for (const vm of state.vms as { name: string; dir: string }[]) {
+    const { events } = parseEventLines(`${await readFile(join(vm.dir, 'events.log'), 'utf8')}\n`);
+    const at = (unit: string) =>
+      events.find((e) => e.event === 'unit' && e.unit === unit && e.state === 'ready')?.ts;
+    const cells = [
+      events.find((e) => e.event === 'init')?.ts,
+      ...UNITS.map(at),
+      events.find((e) => e.event === 'boot')?.ts,
+    ];
+    console.log(`  ${vm.name.padEnd(34)}${cells.map((ms) => secs(ms).padStart(12)).join('')}`);
+  }
+  const ready = await lab(
+    'kubectl',
+    'get',
+    'nodes',
+    '-o',
+    'jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].lastTransitionTime}{"\\n"}{end}',
+  );
+  console.log('\nnodes Ready (API server clock, s after lab start began):');
+  for (const line of ready.stdout.trim().split('\n')) {
+    const [name = '', when = ''] = line.split(' ');
+    console.log(`  ${name.padEnd(10)} ${secs(Date.parse(when) - started)}`);
+  }
+  console.log('\nmemory used at rest (free -m, MiB):');
+  for (const vm of state.vms as { name: string }[]) {
+    const free = await execa(
+      'node',
+      [join(root, 'bin/lab.js'), 'ssh', '--name', 'bench', vm.name, 'free', '-m'],
+      { env },
+    );
+    const mem =
+      free.stdout
+        .split('\n')
+        .find((l) => l.startsWith('Mem:'))
+        ?.split(/\s+/) ?? [];
+    console.log(`  ${vm.name.padEnd(10)} used ${mem[2]} of ${mem[1]} (buff/cache ${mem[5]})`);
+  }
+} finally {
+  if (process.env.LAB_BENCH_KEEP !== '1') await lab('stop');
+}

@@ -1,0 +1,57 @@
+// The cluster from the host: a kubeconfig for the lab's admin that dials the API server
+// through the lab's host forward, and the kubectl of the lab's own Kubernetes artifact.
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readForward } from '../hostnet/forward.js';
+import type { LabState } from '../lifecycle/state.js';
+import { LabError } from '../util/errors.js';
+import { isOurProcess } from '../vm/process.js';
+import { PKI_DIR } from './certs.js';
+import { kubeconfig } from './kubeconfig.js';
+
+/** The host forward overlays/k8s declares for the API server. */
+export const APISERVER_FORWARD = 'apiserver';
+
+export const hostKubeconfigPath = (state: LabState) => join(state.dir, 'kubeconfig');
+
+async function apiServerPort(state: LabState): Promise<number> {
+  const forward = await readForward(state.dir, APISERVER_FORWARD);
+  if (!forward || !(await isOurProcess(forward.pid, state.dir)))
+    throw new LabError(
+      `lab "${state.name}" has no API server forward running`,
+      state.overlays.includes('k8s')
+        ? `restart the lab: lab stop --name ${state.name} && lab start ${state.overlays.join(' ')}`
+        : 'only labs with the k8s overlay have one (e.g. lab start xcluster-cni)',
+    );
+  return forward.port;
+}
+
+/** Writes (mode 600) and returns the path of the host kubeconfig of the lab's admin. */
+export async function writeHostKubeconfig(state: LabState): Promise<string> {
+  const port = await apiServerPort(state);
+  const pki = join(state.dir, PKI_DIR);
+  const read = (file: string) => readFile(join(pki, file), 'utf8');
+  const text = kubeconfig({
+    cluster: `lab-${state.name}`,
+    // 127.0.0.1 is among the API server certificate's SANs.
+    server: `https://127.0.0.1:${port}`,
+    caPem: await read('ca.crt'),
+    user: 'lab-admin',
+    certPem: await read('admin.crt'),
+    keyPem: await read('admin.key'),
+  });
+  const path = hostKubeconfigPath(state);
+  await writeFile(path, text, { mode: 0o600 });
+  return path;
+}
+
+/** The lab's kubectl binary on the host, when its Kubernetes artifact is in the cache. */
+export async function hostKubectl(state: LabState): Promise<string | undefined> {
+  const dir = state.artifacts?.kubernetes;
+  if (!dir) return undefined;
+  const path = join(dir, 'kubectl');
+  return access(path).then(
+    () => path,
+    () => undefined,
+  );
+}

@@ -1,0 +1,25 @@
+import { defineOverlay } from '../../lab/overlay/manifest.js';
+
+export default defineOverlay({
+  name: 'multus',
+  description:
+    "Multus on Kubernetes (seeds 000, 002, 003): the thin plugin in front of xcluster-cni, the NAD CRD and the seeds' NADs",
+  // cni: multus binary, reference plugins, node-local IPAM and its range files.
+  deps: ['k8s', 'xcluster-cni', 'multinet', 'private-reg', 'cni'],
+  units: [
+    {
+      name: 'multus-config',
+      description: '00-multus.conf: multus first, the pod network (xcluster-cni) as its default delegate',
+      after: ['pod-network'],
+      type: 'oneshot',
+      exec: ['/usr/lib/lab/multus/multus-config'],
+    },
+  ],
+  tryNext: [
+    'lab kubectl get network-attachment-definitions',
+    'lab kubectl apply -f overlays/multus/examples/alpine.yaml',
+    'lab kubectl exec alpine -- ip -br addr',
+    'lab test multus --no-start',
+  ],
+  topology: { nvm: 2, netsVm: [0, 1, 3, 4, 5] },
+});

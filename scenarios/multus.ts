@@ -1,0 +1,334 @@
+// Multus on Kubernetes (seeds 000, 002, 003): pods with the pod network on eth0 and seed
+// 000's NADs as net1 (ipvlan on eth2), net2 (macvlan bridge on eth3), net3 (the node's
+// eth4); node-local ranges keep addresses unique across nodes; multus reports what it did
+// in the pod's network-status annotation; seed 002's samplepods ping over macvlan-conf.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defineScenario, type ScenarioContext } from '../lab/scenario/define.js';
+import { expectDeepEqual, expectEqual, expectMatch, expectTrue } from '../lab/scenario/expect.js';
+import {
+  addressInRange,
+  canonicalAddress,
+  cidrRange,
+  duplicates,
+  globalAddressesByIf,
+  type IpAddrEntry,
+  type IpLinkDetail,
+} from '../lab/scenario/netcheck.js';
+import type { NodePlan } from '../lab/topology/plan.js';
+import { PROJECT_ROOT } from '../lab/util/paths.js';
+import { applyManifests, kubectl, waitPodsReady } from './support/kube.js';
+import {
+  expectAddressesInRanges,
+  expectNodeReleased,
+  expectSecondaryLinks,
+  nodeLinks,
+  SECONDARY_NETS,
+} from './support/node-local-nets.js';
+
+const LABEL = 'app=multus-scenario';
+const NETWORKS = ['ipvlan', 'macvlan', 'host-device'];
+const NAMESPACE = 'default';
+const podName = (node: string) => `multus-${node}`;
+const MISSING = 'multus-missing-nad';
+
+function podManifest(name: string, node: string, networks: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      labels: { app: 'multus-scenario' },
+      annotations: { 'k8s.v1.cni.cncf.io/networks': networks },
+    },
+    spec: {
+      nodeName: node,
+      containers: [
+        {
+          name: 'alpine',
+          image: 'alpine',
+          command: ['/bin/ash', '-c', 'trap : TERM INT; sleep 2000000 & wait'],
+        },
+      ],
+      terminationGracePeriodSeconds: 1,
+    },
+  });
+}
+
+const inPod = (ctx: ScenarioContext, pod: string, command: string, timeoutMs = 120_000) =>
+  kubectl(ctx, `exec ${pod} -- ${command}`, { timeoutMs });
+
+async function podAddresses(ctx: ScenarioContext, pod: string): Promise<Map<string, string[]>> {
+  return globalAddressesByIf(JSON.parse(await inPod(ctx, pod, 'ip -j addr show')) as IpAddrEntry[]);
+}
+
+interface NetworkStatus {
+  name: string;
+  interface?: string;
+  ips?: string[];
+  mac?: string;
+  default?: boolean;
+}
+
+async function networkStatus(ctx: ScenarioContext, pod: string): Promise<NetworkStatus[]> {
+  const text = await kubectl(
+    ctx,
+    `get pod ${pod} -o jsonpath='{.metadata.annotations.k8s\\.v1\\.cni\\.cncf\\.io/network-status}'`,
+  );
+  expectTrue(text.trim() !== '', `${pod} has a k8s.v1.cni.cncf.io/network-status annotation`);
+  return JSON.parse(text) as NetworkStatus[];
+}
+
+async function podCidrs(ctx: ScenarioContext, node: string): Promise<string[]> {
+  return JSON.parse(await kubectl(ctx, `get node ${node} -o jsonpath='{.spec.podCIDRs}'`)) as string[];
+}
+
+/** Every address of the pod on `node`: eth0 in its podCIDRs, net1..3 in its node-local ranges. */
+async function expectPodAddresses(ctx: ScenarioContext, node: NodePlan): Promise<string[]> {
+  const byIf = await podAddresses(ctx, podName(node.name));
+  const cidrs = await podCidrs(ctx, node.name);
+  const eth0 = byIf.get('eth0') ?? [];
+  expectEqual(eth0.length, 2, `${node.name} pod eth0 has one address per family (${eth0.join(', ')})`);
+  for (const address of eth0)
+    expectTrue(
+      cidrs.some((cidr) => addressInRange(address, cidrRange(cidr))),
+      `${node.name} pod eth0 ${address} lies in the node's podCIDRs ${cidrs.join(', ')}`,
+    );
+  return [...eth0.map(canonicalAddress), ...expectAddressesInRanges(node, byIf, SECONDARY_NETS)];
+}
+
+/** Pings from `pod` to each address in one exec; returns those that did not answer. */
+async function unreachableFrom(ctx: ScenarioContext, pod: string, targets: string[]): Promise<string[]> {
+  const loop = `for a in ${targets.join(' ')}; do ping -c1 -W2 $a >/dev/null 2>&1 || echo $a; done`;
+  return (await inPod(ctx, pod, `sh -c '${loop}'`)).split('\n').filter(Boolean);
+}
+
+async function expectReaches(ctx: ScenarioContext, pod: string, targets: string[]): Promise<void> {
+  const started = Date.now();
+  // IPv6 addresses answer once duplicate address detection is done: retry a while.
+  await ctx.retryUntil(
+    `${pod} reaching ${targets.join(' ')}`,
+    async () => {
+      const missing = await unreachableFrom(ctx, pod, targets);
+      if (missing.length > 0) throw new Error(`no answer from ${missing.join(', ')}`);
+    },
+    { timeoutMs: 90_000, intervalMs: 2000 },
+  );
+  ctx.log(`${pod} reached ${targets.join(' ')} (${Date.now() - started} ms)`);
+}
+
+/** Creates the 3-network pod on every node and waits until all are Ready; logs the time. */
+async function createPods(ctx: ScenarioContext): Promise<void> {
+  const started = Date.now();
+  for (const node of ctx.plan.nodes)
+    await applyManifests(ctx, podManifest(podName(node.name), node.name, NETWORKS.join(',')));
+  await waitPodsReady(ctx, `-l ${LABEL}`);
+  ctx.log(`pods created -> all Ready (every interface up): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  for (const node of ctx.plan.nodes) {
+    const times = await kubectl(
+      ctx,
+      `get pod ${podName(node.name)} -o jsonpath='{.metadata.creationTimestamp} {.status.conditions[?(@.type=="Ready")].lastTransitionTime}'`,
+    );
+    const [created = '', ready = ''] = times.trim().split(' ');
+    ctx.log(
+      `${podName(node.name)}: created -> Ready ${(Date.parse(ready) - Date.parse(created)) / 1000} s (API server clock)`,
+    );
+  }
+}
+
+export default defineScenario({
+  name: 'multus',
+  description:
+    "Multus on Kubernetes: pods with eth0 + ipvlan/macvlan/host-device NADs, node-local ranges, all-pairs ping, network-status, seed 002's samplepods, cleanup, a missing NAD",
+  topology: { nvm: 2, netsVm: [0, 1, 3, 4, 5] },
+  overlays: ['multus'],
+  steps: [
+    {
+      name: "the NAD CRD and the seeds' NADs are in the cluster",
+      timeoutMs: 300_000,
+      run: async (ctx) => {
+        const wanted = ['bridge', 'host-device', 'ipvlan', 'macvlan', 'macvlan-conf'];
+        await ctx.retryUntil(
+          `NADs ${wanted.join(', ')}`,
+          async () => {
+            const names = (
+              await kubectl(
+                ctx,
+                `get network-attachment-definitions -n ${NAMESPACE} -o jsonpath='{.items[*].metadata.name}'`,
+              )
+            )
+              .split(/\s+/)
+              .filter(Boolean)
+              .sort();
+            expectDeepEqual(names, wanted, 'NetworkAttachmentDefinitions in default');
+          },
+          { timeoutMs: 280_000, intervalMs: 5000 },
+        );
+      },
+    },
+    {
+      name: 'a pod on each node with ipvlan, macvlan and host-device runs',
+      timeoutMs: 480_000,
+      run: createPods,
+    },
+    {
+      name: 'each pod has exactly eth0, net1 (ipvlan on eth2), net2 (macvlan bridge on eth3), net3 (the node eth4)',
+      run: async (ctx) => {
+        for (const node of ctx.plan.nodes) {
+          const pod = JSON.parse(
+            await inPod(ctx, podName(node.name), 'ip -j -d link show'),
+          ) as IpLinkDetail[];
+          expectDeepEqual(
+            pod.map((l) => l.ifname).sort(),
+            ['eth0', 'lo', 'net1', 'net2', 'net3'],
+            `${podName(node.name)} interfaces`,
+          );
+          expectSecondaryLinks(node, pod, await nodeLinks(ctx, node.name));
+        }
+      },
+    },
+    {
+      name: "every address lies in its node's range (podCIDRs, node-local), both families; none repeats",
+      run: async (ctx) => {
+        const all: string[] = [];
+        for (const node of ctx.plan.nodes) all.push(...(await expectPodAddresses(ctx, node)));
+        expectDeepEqual(duplicates(all), [], 'addresses held by more than one pod interface');
+      },
+    },
+    {
+      name: 'all pairs across the nodes ping on eth0, net1, net2 and net3, IPv4 and IPv6',
+      timeoutMs: 300_000,
+      run: async (ctx) => {
+        for (const from of ctx.plan.nodes) {
+          const targets: string[] = [];
+          for (const to of ctx.plan.nodes.filter((n) => n.id !== from.id)) {
+            const byIf = await podAddresses(ctx, podName(to.name));
+            for (const ifname of ['eth0', 'net1', 'net2', 'net3'])
+              targets.push(...(byIf.get(ifname) ?? []).map(canonicalAddress));
+          }
+          expectEqual(
+            targets.length,
+            8 * (ctx.plan.nodes.length - 1),
+            `addresses for ${podName(from.name)} to ping`,
+          );
+          await expectReaches(ctx, podName(from.name), targets);
+        }
+      },
+    },
+    {
+      name: 'network-status: one default entry (eth0), one per NAD with its interface and the IPs ip addr shows',
+      run: async (ctx) => {
+        for (const node of ctx.plan.nodes) {
+          const pod = podName(node.name);
+          const status = await networkStatus(ctx, pod);
+          const byIf = await podAddresses(ctx, pod);
+          const sorted = (ips: string[] | undefined) => (ips ?? []).map(canonicalAddress).sort();
+          const defaults = status.filter((s) => s.default === true);
+          expectEqual(defaults.length, 1, `${pod}: entries with default: true`);
+          expectEqual(defaults[0]?.interface, 'eth0', `${pod}: the default entry's interface`);
+          expectDeepEqual(
+            sorted(defaults[0]?.ips),
+            sorted(byIf.get('eth0')),
+            `${pod}: default entry IPs = eth0's`,
+          );
+          NETWORKS.forEach((nad, i) => {
+            const ifname = `net${i + 1}`;
+            const entries = status.filter((s) => s.name === `${NAMESPACE}/${nad}`);
+            expectEqual(entries.length, 1, `${pod}: entries named ${NAMESPACE}/${nad}`);
+            expectEqual(entries[0]?.interface, ifname, `${pod}: ${NAMESPACE}/${nad} interface`);
+            expectDeepEqual(
+              sorted(entries[0]?.ips),
+              sorted(byIf.get(ifname)),
+              `${pod}: ${nad} IPs = ${ifname}'s`,
+            );
+          });
+          expectEqual(status.length, 1 + NETWORKS.length, `${pod}: network-status entries`);
+        }
+      },
+    },
+    {
+      name: 'seed 002: samplepod and samplepod2 on macvlan-conf ping each other over net1',
+      timeoutMs: 480_000,
+      run: async (ctx) => {
+        const manifest = await readFile(
+          join(PROJECT_ROOT, 'overlays/multus/examples/samplepods.yaml'),
+          'utf8',
+        );
+        await applyManifests(ctx, manifest);
+        try {
+          await waitPodsReady(ctx, 'samplepod samplepod2');
+          const net1 = async (pod: string) => {
+            const entry = (await networkStatus(ctx, pod)).find((s) => s.name === `${NAMESPACE}/macvlan-conf`);
+            expectEqual(entry?.interface, 'net1', `${pod}: macvlan-conf interface`);
+            const ip = entry?.ips?.[0] ?? '';
+            expectTrue(
+              addressInRange(ip, { first: '192.168.1.200', last: '192.168.1.216' }),
+              `${pod} net1 ${ip} in the seed's range`,
+            );
+            return ip;
+          };
+          const [one, two] = [await net1('samplepod'), await net1('samplepod2')];
+          expectTrue(one !== two, `samplepod and samplepod2 have different net1 addresses (${one}, ${two})`);
+          await expectReaches(ctx, 'samplepod2', [one]);
+          await expectReaches(ctx, 'samplepod', [two]);
+        } finally {
+          await kubectl(ctx, 'delete pod samplepod samplepod2 --wait=true --timeout=150s', {
+            timeoutMs: 170_000,
+          });
+        }
+      },
+    },
+    {
+      name: 'deleting the pods returns eth4 to each node and releases every address; a new pod gets addresses',
+      timeoutMs: 600_000,
+      run: async (ctx) => {
+        const held = new Map<string, string[]>();
+        for (const node of ctx.plan.nodes) {
+          const byIf = await podAddresses(ctx, podName(node.name));
+          held.set(node.name, SECONDARY_NETS.flatMap((n) => byIf.get(n.ifname) ?? []).map(canonicalAddress));
+        }
+        await kubectl(ctx, `delete pod -l ${LABEL} --wait=true --timeout=150s`, { timeoutMs: 170_000 });
+        for (const node of ctx.plan.nodes) await expectNodeReleased(ctx, node, held.get(node.name) ?? []);
+        await createPods(ctx);
+        for (const node of ctx.plan.nodes) await expectPodAddresses(ctx, node);
+        await kubectl(ctx, `delete pod -l ${LABEL} --wait=true --timeout=150s`, { timeoutMs: 170_000 });
+      },
+    },
+    {
+      name: "a pod naming a NAD that does not exist stays ContainerCreating with multus's error in its events",
+      timeoutMs: 300_000,
+      run: async (ctx) => {
+        const node = ctx.plan.nodes[0]?.name ?? 'vm-001';
+        await applyManifests(ctx, podManifest(MISSING, node, 'nosuch-net'));
+        try {
+          const events = await ctx.retryUntil(
+            `multus's error in the events of ${MISSING}`,
+            async () => {
+              const text = await kubectl(
+                ctx,
+                `get events --field-selector involvedObject.name=${MISSING} -o jsonpath='{range .items[*]}{.reason}: {.message}{"\\n"}{end}'`,
+              );
+              expectMatch(text, /nosuch-net/, 'events mention the missing NAD');
+              return text;
+            },
+            { timeoutMs: 240_000, intervalMs: 5000 },
+          );
+          ctx.log(events.split('\n').find((l) => l.includes('nosuch-net')) ?? '');
+          expectMatch(
+            events,
+            /FailedCreatePodSandBox: .*[Mm]ultus.*network-attachment-definitions?[^\n]*"?nosuch-net"? not found/,
+            "the event carries multus's error naming the NAD",
+          );
+          const waiting = await kubectl(
+            ctx,
+            `get pod ${MISSING} -o jsonpath='{.status.phase} {.status.containerStatuses[0].state.waiting.reason}'`,
+          );
+          expectEqual(waiting.trim(), 'Pending ContainerCreating', `${MISSING} phase and waiting reason`);
+        } finally {
+          await kubectl(ctx, `delete pod ${MISSING} --wait=true --timeout=150s`, { timeoutMs: 170_000 });
+        }
+        expectEqual((await kubectl(ctx, `get pods -l ${LABEL} -o name`)).trim(), '', 'scenario pods left');
+      },
+    },
+  ],
+});

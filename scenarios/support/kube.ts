@@ -1,0 +1,36 @@
+// kubectl for scenarios: as lab-admin on the control-plane VM (what a user of the lab
+// would type there), and manifests applied only once every image they name is one the lab
+// registry serves: without internet a missing image would leave pods waiting forever.
+import { imagesOfManifests, missingImages } from '../../lab/cluster/lab-images.js';
+import type { ScenarioContext } from '../../lab/scenario/define.js';
+
+export const CONTROL = 'vm-001';
+
+export interface KubectlOptions {
+  input?: string;
+  timeoutMs?: number;
+}
+
+/** kubectl as lab-admin on vm-001; throws on failure. */
+export const kubectl = (ctx: ScenarioContext, args: string, opts: KubectlOptions = {}) =>
+  ctx.sh(CONTROL, `kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig ${args}`, {
+    input: opts.input,
+    timeoutMs: opts.timeoutMs ?? 120_000,
+  });
+
+/** Applies manifests (YAML or JSON text) after checking their images are served. */
+export async function applyManifests(ctx: ScenarioContext, text: string): Promise<void> {
+  const missing = missingImages(imagesOfManifests(text));
+  if (missing.length > 0)
+    throw new Error(
+      `not served by the lab registry (pods would wait for them forever): ${missing.join(', ')}; see lab images`,
+    );
+  await kubectl(ctx, 'apply -f -', { input: text });
+}
+
+/** Waits until the pods of `selector` are Ready; the SSH command outlives kubectl's own wait. */
+export async function waitPodsReady(ctx: ScenarioContext, selector: string, timeoutSec = 380): Promise<void> {
+  await kubectl(ctx, `wait --for=condition=Ready pod ${selector} --timeout=${timeoutSec}s`, {
+    timeoutMs: (timeoutSec + 20) * 1000,
+  });
+}
