@@ -23,7 +23,7 @@ import {
 } from './support/node-local-nets.js';
 
 const POD = 'pod1';
-const CONFIG = '/etc/cni/net.d/multus.conf';
+const CONFIG = '/etc/cni/examples/multus.conf';
 
 /** eth0 on overlays/cni's bridge delegate, then seed 000's three secondary networks. */
 const POD_NETS: PodNet[] = [

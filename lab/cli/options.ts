@@ -15,6 +15,12 @@ export const nameOption = () =>
     process.env.LAB_NAME ?? 'default',
   );
 
+/** How many labs run side by side (each in its own namespace). */
+export const parallelOption = () =>
+  new Option('--parallel <n>', 'run up to n labs side by side (each in its own namespace)')
+    .argParser((v) => parseIntStrict(v, '--parallel'))
+    .default(1);
+
 export function topologyOptions() {
   return [
     new Option('--nvm <n>', 'number of VMs: vm-001 … (env LAB_NVM)').argParser((v) =>

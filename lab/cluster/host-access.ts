@@ -2,6 +2,7 @@
 // through the lab's host forward, and the kubectl of the lab's own Kubernetes artifact.
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { readForward } from '../hostnet/forward.js';
 import type { LabState } from '../lifecycle/state.js';
 import { LabError } from '../util/errors.js';
@@ -54,4 +55,42 @@ export async function hostKubectl(state: LabState): Promise<string | undefined> 
     () => path,
     () => undefined,
   );
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type KubectlRunner = (
+  args: string,
+  opts?: { input?: string; timeoutMs?: number },
+) => Promise<KubectlResult>;
+
+/**
+ * kubectl for a lab, `args` being a shell word list: the lab's kubectl on the host through
+ * the API server forward when both exist, else `onControlPlane` (kubectl run inside vm-001).
+ */
+export async function kubectlRunner(
+  state: LabState,
+  onControlPlane: (command: string, opts?: { input?: string; timeoutMs?: number }) => Promise<KubectlResult>,
+): Promise<KubectlRunner> {
+  const kubectl = await hostKubectl(state);
+  const config = kubectl ? await writeHostKubeconfig(state).catch(() => undefined) : undefined;
+  if (!kubectl || !config)
+    return (args, opts) =>
+      onControlPlane(`kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig ${args}`, opts);
+  return async (args, opts = {}) => {
+    const run = await execa('sh', ['-c', `exec "$LAB_KUBECTL" ${args}`], {
+      env: { ...process.env, LAB_KUBECTL: kubectl, KUBECONFIG: config },
+      input: opts.input ?? '',
+      timeout: opts.timeoutMs ?? 120_000,
+      reject: false,
+    });
+    const timedOut = run.timedOut
+      ? `\nkubectl ${args}: no answer within ${opts.timeoutMs ?? 120_000} ms`
+      : '';
+    return { code: run.exitCode ?? 124, stdout: run.stdout, stderr: `${run.stderr}${timedOut}` };
+  };
 }

@@ -2,6 +2,7 @@
 // "setup" when the lab failed to boot). Command output ends up in here verbatim, so every
 // piece of text goes through the escaping below.
 import type { ScenarioResult } from '../scenario/runner.js';
+import { attributes, escapeMarkup as text } from './markup.js';
 import { type CaseCounts, countCases, type ReportedCase, reportedCases } from './summary.js';
 
 export function toJUnitXml(results: readonly ScenarioResult[]): string {
@@ -64,54 +65,4 @@ function stackFrames(stack: string | undefined): string[] {
 
 function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
-}
-
-function attributes(values: Record<string, string | number>): string {
-  return Object.entries(values)
-    .map(([name, value]) => ` ${name}="${attributeValue(String(value))}"`)
-    .join('');
-}
-
-function text(value: string): string {
-  return xmlSafe(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-// Newlines and tabs are written as character references: a parser would otherwise turn them
-// into spaces inside an attribute (attribute-value normalisation), flattening a message.
-function attributeValue(value: string): string {
-  return text(value)
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    .replace(/\t/g, '&#9;')
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;');
-}
-
-/** Terminal colour codes (kubectl, systemctl) would otherwise leave "[31m" behind. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching ESC is the point.
-const ANSI_ESCAPE = /\u001b\[[0-?]*[ -/]*[@-~]/g;
-
-/**
- * Removes what XML 1.0 forbids even as a character reference: control characters other than
- * tab, newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
- */
-function xmlSafe(value: string): string {
-  let safe = '';
-  // for...of walks code points, so a valid surrogate pair arrives as one character and a lone
-  // surrogate arrives by itself.
-  for (const char of value.replace(ANSI_ESCAPE, '')) {
-    if (isXmlChar(char.codePointAt(0) ?? 0)) safe += char;
-  }
-  return safe;
-}
-
-function isXmlChar(codePoint: number): boolean {
-  return (
-    codePoint === 0x9 ||
-    codePoint === 0xa ||
-    codePoint === 0xd ||
-    (codePoint >= 0x20 && codePoint <= 0xd7ff) ||
-    (codePoint >= 0xe000 && codePoint <= 0xfffd) ||
-    (codePoint >= 0x10000 && codePoint <= 0x10ffff)
-  );
 }

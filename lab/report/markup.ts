@@ -28,10 +28,18 @@ export function escapeMarkup(value: string): string {
     .replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
 }
 
-/** ` name="value"` for each entry, escaped; entries whose value is undefined are left out. */
+/**
+ * ` name="value"` for each entry, escaped; entries whose value is undefined are left out.
+ * Tabs and line breaks become character references: a parser would otherwise turn them into
+ * spaces (attribute-value normalisation), flattening a multi-line failure message.
+ */
 export function attributes(values: Record<string, string | number | undefined>): string {
   return Object.entries(values)
     .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
-    .map(([name, value]) => ` ${name}="${escapeMarkup(String(value))}"`)
+    .map(([name, value]) => ` ${name}="${attributeValue(String(value))}"`)
     .join('');
+}
+
+function attributeValue(value: string): string {
+  return escapeMarkup(value).replace(/[\t\n\r]/g, (char) => `&#${char.charCodeAt(0)};`);
 }

@@ -29,6 +29,13 @@ export interface ScenarioContext {
   accel: string;
   /** Runs a shell command on a VM over SSH; never throws on a non-zero exit. */
   exec(vm: string, command: string, opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * kubectl as the lab's admin (labs with Kubernetes); `args` is a shell word list, e.g.
+   * "get pod p -o jsonpath='{.status.podIPs}'". Runs the lab's own kubectl on the host through
+   * the API server forward (a kubectl process inside a TCG VM costs seconds of the control
+   * plane's CPU), else on vm-001 over SSH. Never throws on a non-zero exit.
+   */
+  kubectl(args: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Like exec, but throws CommandFailure (a StepFailure) on a non-zero exit; returns stdout. */
   sh(vm: string, command: string, opts?: ExecOptions): Promise<string>;
   /** Calls fn until it resolves; on timeout the error names `what` and fn's last error. */

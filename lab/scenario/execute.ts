@@ -2,6 +2,7 @@
 // keep the evidence on failure, stop the lab.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { kubectlRunner } from '../cluster/host-access.js';
 import { requireState, sshTarget } from '../lifecycle/access.js';
 import { saveEvidence } from '../lifecycle/evidence.js';
 import { downVmsReport } from '../lifecycle/health.js';
@@ -10,6 +11,7 @@ import { startLab } from '../lifecycle/start.js';
 import type { LabState } from '../lifecycle/state.js';
 import { teardown } from '../lifecycle/teardown.js';
 import { toJUnitXml } from '../report/junit.js';
+import type { ScenarioRecord } from '../report/results.js';
 import type { ConfigLayer } from '../topology/config.js';
 import type { Ui } from '../util/ui.js';
 import { SshSession } from '../vm/ssh.js';
@@ -51,7 +53,25 @@ class SessionPool {
   }
 }
 
-export async function executeScenario(scenario: Scenario, options: ExecuteOptions): Promise<ScenarioResult> {
+// Every unit's log (kubelet, containerd, etcd, …), multus's log and the CNI results containerd
+// cached: what explains a failed pod.
+const GUEST_LOGS =
+  'cd /var/log && for f in lab/*.log multus.log; do [ -f "$f" ] && { echo "==> /var/log/$f"; tail -n 150 "$f"; }; done; ' +
+  'for f in /var/lib/cni/results/*; do [ -f "$f" ] && { echo "==> $f"; cat "$f"; echo; }; done; true';
+
+/** Saves each reachable VM's guest logs into the evidence dir (a dead VM is skipped). */
+async function collectGuestLogs(pool: SessionPool, state: LabState, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await Promise.all(
+    state.vms.map(async (vm) => {
+      const result = await pool.exec(vm.name, GUEST_LOGS, { timeoutMs: 30_000 }).catch(() => undefined);
+      if (result) await writeFile(join(dir, `${vm.name}.guest-logs.txt`), result.stdout);
+    }),
+  );
+}
+
+/** The scenario's result, the plan of its lab and where its evidence went. */
+export async function executeScenario(scenario: Scenario, options: ExecuteOptions): Promise<ScenarioRecord> {
   const started = Date.now();
   const evidenceDir = join(options.resultsDir, 'logs', scenario.name);
   let state: LabState;
@@ -70,9 +90,11 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
       error: err,
     });
     await writeReports(result, options.resultsDir);
-    return result;
+    return { result, evidenceDir };
   }
   const pool = new SessionPool(state);
+  const control = state.plan.nodes[0]?.name ?? 'vm-001';
+  const kubectl = await kubectlRunner(state, (command, opts) => pool.exec(control, command, opts));
   let result: ScenarioResult;
   try {
     result = await runSteps(
@@ -81,10 +103,12 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
         plan: state.plan,
         accel: state.accel?.used ?? 'unknown',
         exec: (vm, cmd, opts) => pool.exec(vm, cmd, opts),
+        kubectl,
       },
       { onStep: options.onStep },
     );
     result.lab = state.name;
+    if (result.status === 'failed') await collectGuestLogs(pool, state, evidenceDir);
   } finally {
     await pool.closeAll();
   }
@@ -105,7 +129,7 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
       options.ui.warn(`--keep: lab "${state.name}" left running; stop it with lab stop --name ${state.name}`);
     else await teardown(state, options.ui);
   }
-  return result;
+  return { result, plan: state.plan, evidenceDir };
 }
 
 export async function writeReports(result: ScenarioResult, dir: string): Promise<void> {

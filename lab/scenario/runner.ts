@@ -164,6 +164,7 @@ function stepContext(lab: LabHandle, log: (message: string) => void, signal: Abo
     plan: lab.plan,
     accel: lab.accel,
     exec: (vm, command, execOpts) => lab.exec(vm, command, execOpts),
+    kubectl: (args, execOpts) => lab.kubectl(args, execOpts),
     async sh(vm, command, execOpts) {
       const result = await lab.exec(vm, command, execOpts);
       if (result.code !== 0) throw new CommandFailure(vm, command, result);

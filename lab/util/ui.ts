@@ -17,9 +17,11 @@ export interface Ui {
   phase<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }
 
-export function createUi(stream: NodeJS.WritableStream = process.stderr, quiet = false): Ui {
+/** `prefix` tags every line, for labs that run side by side (e.g. "[k8s]"). */
+export function createUi(stream: NodeJS.WritableStream = process.stderr, quiet = false, prefix = ''): Ui {
+  const tag = prefix ? `${prefix} ` : '';
   const line = (text: string) => {
-    if (!quiet) stream.write(`${paint(pc.dim, stamp())} ${text}\n`);
+    if (!quiet) stream.write(`${paint(pc.dim, stamp())} ${tag}${text}\n`);
   };
   return {
     info: (message) => line(message),

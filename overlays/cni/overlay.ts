@@ -13,7 +13,7 @@ export default defineOverlay({
   // veth + bridge for the bridge plugin, the rest for the plugins of the same name.
   modules: ['bridge', 'veth', 'macvlan', 'ipvlan'],
   tryNext: [
-    'lab ssh vm-001 lab-cni add pod1 /etc/cni/net.d/multus.conf',
+    'lab ssh vm-001 lab-cni add pod1 /etc/cni/examples/multus.conf',
     'lab ssh vm-001 lab-cni exec pod1 ip -br addr',
     'lab test cni-multus --no-start',
   ],

@@ -8,9 +8,23 @@ export default defineOverlay({
   deps: ['k8s', 'xcluster-cni', 'multinet', 'private-reg', 'cni'],
   units: [
     {
+      name: 'multus-apiproxy',
+      description: 'the API server for multus on 127.0.0.1:8001 (kubectl proxy as lab:multus)',
+      after: ['net'],
+      type: 'service',
+      exec: ['/usr/lib/lab/multus/apiproxy'],
+      // /version is public: ready once the proxy reaches the API server.
+      ready: {
+        exec: ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8001/version'],
+        intervalMs: 2000,
+        timeoutSec: 600,
+      },
+      restart: 'always',
+    },
+    {
       name: 'multus-config',
       description: '00-multus.conf: multus first, the pod network (xcluster-cni) as its default delegate',
-      after: ['pod-network'],
+      after: ['pod-network', 'multus-apiproxy'],
       type: 'oneshot',
       exec: ['/usr/lib/lab/multus/multus-config'],
     },

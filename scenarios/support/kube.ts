@@ -1,8 +1,8 @@
-// kubectl for scenarios: as lab-admin on the control-plane VM (what a user of the lab
-// would type there), and manifests applied only once every image they name is one the lab
-// registry serves: without internet a missing image would leave pods waiting forever.
+// kubectl for scenarios, as the lab's admin, and manifests applied only once every image
+// they name is one the lab registry serves: without internet a missing image would leave
+// pods waiting forever.
 import { imagesOfManifests, missingImages } from '../../lab/cluster/lab-images.js';
-import type { ScenarioContext } from '../../lab/scenario/define.js';
+import { CommandFailure, type ScenarioContext } from '../../lab/scenario/define.js';
 
 export const CONTROL = 'vm-001';
 
@@ -11,12 +11,16 @@ export interface KubectlOptions {
   timeoutMs?: number;
 }
 
-/** kubectl as lab-admin on vm-001; throws on failure. */
-export const kubectl = (ctx: ScenarioContext, args: string, opts: KubectlOptions = {}) =>
-  ctx.sh(CONTROL, `kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig ${args}`, {
-    input: opts.input,
-    timeoutMs: opts.timeoutMs ?? 120_000,
-  });
+/** kubectl as lab-admin (ctx.kubectl); throws on failure, returns stdout. */
+export async function kubectl(
+  ctx: ScenarioContext,
+  args: string,
+  opts: KubectlOptions = {},
+): Promise<string> {
+  const result = await ctx.kubectl(args, { input: opts.input, timeoutMs: opts.timeoutMs ?? 120_000 });
+  if (result.code !== 0) throw new CommandFailure('kubectl', `kubectl ${args}`, result);
+  return result.stdout;
+}
 
 /** Applies manifests (YAML or JSON text) after checking their images are served. */
 export async function applyManifests(ctx: ScenarioContext, text: string): Promise<void> {

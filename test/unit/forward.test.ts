@@ -74,7 +74,8 @@ describe('host forward into a lab namespace', () => {
     expect(forward).toBeDefined();
     await stopForwards(dir);
     expect(await gone(forward?.pid ?? 0)).toBe(true);
-    await expect(roundTrip(forward?.port ?? 0, 'x')).rejects.toThrow(/ECONNREFUSED/);
+    // Nothing relays to the echo server any more (the port may already serve something else).
+    expect(await roundTrip(forward?.port ?? 0, 'x').catch(() => 'refused')).not.toBe('X');
   });
 
   it('exits by itself when the namespace is deleted (nothing outlives a crashed lab)', async () => {

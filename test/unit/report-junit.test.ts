@@ -154,7 +154,7 @@ describe('toJUnitXml', () => {
       ),
     ]);
     expect(xml).not.toMatch(/& /);
-    expect(xml).toContain('a &amp; b &lt; c &gt; d &quot;e&quot; &apos;f&apos;&#10;&#9;g');
+    expect(xml).toContain('a &amp; b &lt; c &gt; d &quot;e&quot; &#39;f&#39;&#10;&#9;g');
     expect(elements(xml, 'testcase')[0]).toEqual({ classname: nasty, name: nasty, time: '1.000' });
     expect(elements(xml, 'failure')[0]?.message).toBe(nasty);
     expect(texts(xml, 'system-out')).toEqual([nasty]);

@@ -25,6 +25,11 @@ export function fakeLab(respond: (call: ExecCall) => ExecResult = () => ok('')):
       calls.push(call);
       return respond(call);
     },
+    async kubectl(args, opts) {
+      const call = { vm: 'kubectl', command: args, opts };
+      calls.push(call);
+      return respond(call);
+    },
   };
 }
 

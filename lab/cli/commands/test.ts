@@ -1,52 +1,111 @@
-// lab test NAME
+// lab test NAME | lab test --suite nightly [--parallel N]
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
+import { type ScenarioRecord, writeRunResults } from '../../report/results.js';
 import { formatStepLine, summaryLine } from '../../report/summary.js';
 import { executeScenario } from '../../scenario/execute.js';
 import { listScenarioNames, loadScenario } from '../../scenario/load.js';
 import { UsageError } from '../../util/errors.js';
+import { mapPool } from '../../util/pool.js';
 import { createUi } from '../../util/ui.js';
-import { configLayers, nameOption, topologyOptions } from '../options.js';
+import { configLayers, nameOption, parallelOption, type TopologyFlags, topologyOptions } from '../options.js';
+
+/** Suites by name; `nightly` is every scenario, each in a lab of its own. */
+async function suiteScenarios(suite: string): Promise<string[]> {
+  if (suite === 'nightly') return listScenarioNames();
+  throw new UsageError(`unknown suite "${suite}"`, 'suites: nightly (every scenario)');
+}
+
+interface RunFlags extends TopologyFlags {
+  results: string;
+  start?: boolean;
+  keep?: boolean;
+}
+
+/** One scenario in the lab of `labName`; progress lines carry `prefix` when labs run side by side. */
+async function runScenario(
+  name: string,
+  labName: string,
+  flags: RunFlags,
+  prefix = '',
+): Promise<ScenarioRecord> {
+  const scenario = await loadScenario(name);
+  const ui = createUi(process.stderr, false, prefix);
+  const layers = await configLayers(
+    { ...flags, name: labName },
+    [],
+    [{ ...scenario.topology, overlays: scenario.overlays }],
+  );
+  ui.info(`scenario ${scenario.name}: ${scenario.description}`);
+  const record = await executeScenario(scenario, {
+    ui,
+    layers,
+    labName,
+    resultsDir: resolve(flags.results),
+    noStart: flags.start === false,
+    keep: flags.keep === true,
+    onStep: (step) =>
+      console.log(prefix ? `${prefix} ${formatStepLine(step).trimStart()}` : formatStepLine(step)),
+  });
+  const { result } = record;
+  if (result.setup?.failure)
+    console.log(`${prefix ? `${prefix} ` : ''}setup failed: ${result.setup.failure.message}`);
+  return record;
+}
 
 export function addTestCommand(program: Command): void {
   const test = program
     .command('test')
-    .summary('run a scenario: boot its lab, run its steps, write JUnit XML, stop the lab')
+    .summary('run a scenario (or a suite): boot its lab, run its steps, write reports, stop the lab')
     .description(
-      'Runs scenarios/<name>.ts. Ends with a line "N passed, N failed" and exits non-zero on any failure.\n' +
-        'On failure the serial log of every VM is saved under <results>/logs/<scenario>/.',
+      'Runs scenarios/<name>.ts, or with --suite every scenario of a suite, each in a lab of its own ' +
+        '(named after the scenario). Writes into --results: junit.xml, results.json and report.html ' +
+        '(steps, timings, topology picture, log tails of failures), plus junit-<scenario>.xml. ' +
+        'Ends with a line "N passed, N failed" and exits non-zero on any failure. On failure the ' +
+        'serial log and guest logs (units, multus, CNI results) of every VM are saved under ' +
+        '<results>/logs/<scenario>/.',
     )
     .argument('[scenario]', 'scenario name (see --list)')
     .addOption(nameOption())
     .option('--list', 'list the scenarios')
+    .option('--suite <name>', 'run a suite: nightly = every scenario')
+    .addOption(parallelOption())
     .option('--no-start', 'run against the running lab of --name instead of starting one (and leave it up)')
     .option('--keep', 'leave the lab running when the scenario fails')
-    .option('--results <dir>', 'where JUnit XML, JSON and logs go', 'results');
+    .option('--results <dir>', 'where reports and logs go', 'results');
   for (const option of topologyOptions()) test.addOption(option);
   test.action(async (name, flags) => {
-    if (flags.list || !name) {
+    if (flags.list || (!name && !flags.suite)) {
       if (!name && !flags.list)
-        throw new UsageError('which scenario?', `scenarios: ${(await listScenarioNames()).join(', ')}`);
+        throw new UsageError(
+          'which scenario?',
+          `scenarios: ${(await listScenarioNames()).join(', ')}; or --suite nightly`,
+        );
       for (const scenario of await listScenarioNames())
         console.log(`${scenario.padEnd(14)} ${(await loadScenario(scenario)).description}`);
       return;
     }
-    const scenario = await loadScenario(name);
-    const ui = createUi();
-    const layers = await configLayers(flags, [], [{ ...scenario.topology, overlays: scenario.overlays }]);
-    ui.info(`scenario ${scenario.name}: ${scenario.description}`);
-    const result = await executeScenario(scenario, {
-      ui,
-      layers,
-      labName: flags.name,
-      resultsDir: resolve(flags.results),
-      noStart: flags.start === false,
-      keep: flags.keep === true,
-      onStep: (step) => console.log(formatStepLine(step)),
-    });
-    if (result.setup?.failure) console.log(`setup failed: ${result.setup.failure.message}`);
-    console.log(`accelerator: ${result.accel}; reports in ${resolve(flags.results)}`);
-    console.log(summaryLine([result]));
-    if (result.status !== 'passed') process.exitCode = 1;
+    if (name && flags.suite) throw new UsageError('give a scenario or --suite, not both');
+    if (flags.suite && flags.start === false)
+      throw new UsageError(
+        '--suite starts a lab per scenario; --no-start runs one scenario on a running lab',
+      );
+    const started = Date.now();
+    const records = flags.suite
+      ? await mapPool(await suiteScenarios(flags.suite), flags.parallel, (scenario) =>
+          runScenario(scenario, scenario, flags, `[${scenario}]`),
+        )
+      : [await runScenario(name ?? '', flags.name, flags)];
+    const results = records.map((r) => r.result);
+    const title = flags.suite ? `lab suite ${flags.suite}` : `lab test ${name}`;
+    const report = await writeRunResults(resolve(flags.results), title, records);
+    const accels = [...new Set(results.map((r) => r.accel))].join(', ');
+    console.log(`accelerator: ${accels}; reports in ${resolve(flags.results)} (open ${report})`);
+    if (flags.suite)
+      console.log(
+        `suite ${flags.suite}: ${results.length} scenario(s) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
+    console.log(summaryLine(results));
+    if (results.some((r) => r.status !== 'passed')) process.exitCode = 1;
   });
 }
