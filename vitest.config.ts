@@ -25,6 +25,16 @@ export default defineConfig({
           globalSetup: ['test/cni/global-setup.ts'],
         },
       },
+      {
+        // docs/tutorial.md run as written: a CNI lab, then Kubernetes + multus and its scenarios.
+        test: {
+          name: 'k8s',
+          include: ['test/k8s/**/*.test.ts'],
+          testTimeout: 3 * 3600_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

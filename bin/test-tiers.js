@@ -1,20 +1,36 @@
 #!/usr/bin/env node
-// Runs the test tiers in order: static (types, lint, shell scripts), unit (TypeScript), guest (the Go init),
-// vm (real QEMU VMs), cni (multus and the CNI plugins in VMs). Stops at the first tier that fails, so a failure says where it broke.
+// Runs the test tiers in order: static (types, lint, shell scripts), unit (TypeScript), guest (our Go programs that run in VMs),
+// vm (real QEMU VMs), cni (multus and the CNI plugins in VMs), k8s (docs/tutorial.md run as written:
+// Kubernetes, multus and their scenarios). Stops at the first tier that fails, so a failure says where it broke.
 // Ends with the line "N passed, N failed" (LAB_TEST_TIERS=unit,vm runs a subset).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 
-const tiers = (process.env.LAB_TEST_TIERS ?? 'static,unit,guest,vm,cni').split(',').filter(Boolean);
+const tiers = (process.env.LAB_TEST_TIERS ?? 'static,unit,guest,vm,cni,k8s').split(',').filter(Boolean);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 let exitCode = 0;
 mkdirSync('results', { recursive: true });
 
-/** go test -json events → counts of the guest init's Go tests (not of packages). */
+// Our Go programs that run in the guest: the init, and the multus overlay's pod-cache.
+const GO_MODULES = ['images/lab-init', 'overlays/multus/pod-cache'];
+
+/** go test -json events → counts of the Go tests (not of packages), over every module. */
 function runGoTier() {
-  const run = spawnSync('go', ['test', '-json', './...'], { cwd: 'images/lab-init', encoding: 'utf8', maxBuffer: 64 << 20 });
+  const total = { passed: 0, failed: 0, skipped: 0, ok: true };
+  for (const dir of GO_MODULES) {
+    const counts = runGoTests(dir);
+    total.passed += counts.passed;
+    total.failed += counts.failed;
+    total.skipped += counts.skipped;
+    total.ok &&= counts.ok;
+  }
+  return total;
+}
+
+function runGoTests(cwd) {
+  const run = spawnSync('go', ['test', '-json', './...'], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
   const counts = { passed: 0, failed: 0, skipped: 0 };
   for (const line of (run.stdout ?? '').split('\n')) {
     if (!line.startsWith('{')) continue;

@@ -56,7 +56,8 @@ export async function prepareCluster(ctx: PrepareContext): Promise<NodeFiles> {
       '/etc/kubernetes/kubelet.kubeconfig': await config(`kubelet-${node.name}`, `system:node:${node.name}`),
       '/etc/kubernetes/admin.kubeconfig': await config('admin', 'lab-admin'),
       '/etc/kubernetes/xcluster-cni.kubeconfig': await config('xcluster-cni', 'lab:xcluster-cni'),
-      '/etc/kubernetes/multus.kubeconfig': await config('multus', 'lab:multus'),
+      // Multus's identity, used by pod-cache (overlays/multus) on every node.
+      ...(await pair('multus', 'multus')),
     };
   }
   files[control.name] = {

@@ -1,4 +1,5 @@
 import { defineOverlay } from '../../lab/overlay/manifest.js';
+import { podCache } from './artifacts.js';
 
 export default defineOverlay({
   name: 'multus',
@@ -6,16 +7,17 @@ export default defineOverlay({
     "Multus on Kubernetes (seeds 000, 002, 003): the thin plugin in front of xcluster-cni, the NAD CRD and the seeds' NADs",
   // cni: multus binary, reference plugins, node-local IPAM and its range files.
   deps: ['k8s', 'xcluster-cni', 'multinet', 'private-reg', 'cni'],
+  artifacts: [{ artifact: podCache, into: '/usr/local/bin' }],
   units: [
     {
-      name: 'multus-apiproxy',
-      description: 'the API server for multus on 127.0.0.1:8001 (kubectl proxy as lab:multus)',
+      name: 'pod-cache',
+      description: "the API server for multus on 127.0.0.1:8001, this node's pods from memory",
       after: ['net'],
       type: 'service',
-      exec: ['/usr/lib/lab/multus/apiproxy'],
-      // /version is public: ready once the proxy reaches the API server.
+      exec: ['/usr/lib/lab/multus/pod-cache'],
+      // Ready once its first LIST of this node's pods succeeded.
       ready: {
-        exec: ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8001/version'],
+        exec: ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8001/lab/synced'],
         intervalMs: 2000,
         timeoutSec: 600,
       },
@@ -24,7 +26,7 @@ export default defineOverlay({
     {
       name: 'multus-config',
       description: '00-multus.conf: multus first, the pod network (xcluster-cni) as its default delegate',
-      after: ['pod-network', 'multus-apiproxy'],
+      after: ['pod-network', 'pod-cache'],
       type: 'oneshot',
       exec: ['/usr/lib/lab/multus/multus-config'],
     },

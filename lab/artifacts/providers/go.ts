@@ -1,6 +1,8 @@
 // Go programs built on the host into the cache: our own guest code, and (for later issues)
 // modules from the Go module proxy. Static binaries, keyed by source + toolchain.
-import { readdir, readFile } from 'node:fs/promises';
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../../util/exec.js';
 import { inputKey, sha256 } from '../../util/hash.js';
@@ -13,19 +15,19 @@ export async function goVersion(): Promise<string> {
   return run(['go', 'env', 'GOVERSION'], { what: 'go env GOVERSION', hint: GO_HINT });
 }
 
-async function sourceDigest(dir: string): Promise<string> {
-  const names = (await readdir(dir))
+/** Synchronous, so an artifact's version can be computed when its manifest loads. */
+function sourceDigest(dir: string): string {
+  const names = readdirSync(dir)
     .filter((n) => n.endsWith('.go') || n === 'go.mod' || n === 'go.sum')
     .sort();
-  const parts = await Promise.all(names.map(async (n) => `${n}:${sha256(await readFile(join(dir, n)))}`));
-  return sha256(parts.join('\n'));
+  return sha256(names.map((n) => `${n}:${sha256(readFileSync(join(dir, n)))}`).join('\n'));
 }
 
 const staticBuildEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-trimpath' };
 
 /** Builds the Go main package in `sourceDir` (ours, in this repository). */
 export async function buildLocalGo(sourceDir: string, binary: string): Promise<CacheEntry> {
-  const inputs = { source: await sourceDigest(sourceDir), go: await goVersion(), binary };
+  const inputs = { source: sourceDigest(sourceDir), go: await goVersion(), binary };
   return ensure({
     kind: 'go-local',
     key: `${binary}-${inputKey(inputs)}`,
@@ -41,6 +43,19 @@ export async function buildLocalGo(sourceDir: string, binary: string): Promise<C
       });
     },
   });
+}
+
+/** An artifact source: a Go main package of ours (in this repository), built here. */
+export function localGoSource(sourceDir: string, binary: string): ArtifactSource {
+  return {
+    kind: 'build',
+    version: sourceDigest(sourceDir).slice(0, 16),
+    from: `${sourceDir}, go build here`,
+    fill: async (dir) => {
+      const built = await buildLocalGo(sourceDir, binary);
+      await copyFile(join(built.dir, binary), join(dir, binary));
+    },
+  };
 }
 
 /**

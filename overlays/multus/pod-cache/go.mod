@@ -1,0 +1,3 @@
+module lab.invalid/pod-cache
+
+go 1.21
