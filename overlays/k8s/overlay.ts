@@ -10,12 +10,12 @@ const ready = (unit: string, timeoutSec = 300) => ({
   timeoutSec,
 });
 
-// Work in progress (issue: Kubernetes inside the VMs): control plane on vm-001 and a kubelet
-// on every node; no pod network, registry or images yet, so nodes stay NotReady.
+// Control plane on vm-001 and a kubelet on every node; nodes turn Ready with a pod network
+// (overlay xcluster-cni) and pods need the lab registry's images (overlay private-reg).
 export default defineOverlay({
   name: 'k8s',
   description:
-    'Kubernetes (in progress): etcd + control plane on vm-001, containerd + kubelet on every node, a PKI per lab',
+    'Kubernetes: etcd + control plane on vm-001, containerd + kubelet on every node, a PKI per lab',
   deps: ['multinet'],
   packages: [
     'etcd-server',

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_GRAPH_FILE, graphTarget, STDOUT } from '../../lab/cli/commands/graph.js';
 import { main } from '../../lab/cli/main.js';
+import { resolveLab } from '../../lab/lifecycle/resolve.js';
 import { topologySvg } from '../../lab/report/graph.js';
 import type { ConfigLayer } from '../../lab/topology/config.js';
 import { mergeConfig } from '../../lab/topology/config.js';
@@ -286,5 +287,13 @@ describe('lab graph', () => {
     expect(graphTarget(undefined, false)).toBe(STDOUT);
     expect(graphTarget(undefined, true)).toBe(DEFAULT_GRAPH_FILE);
     expect(graphTarget('x.svg', true)).toBe('x.svg');
+  });
+});
+
+describe('docs/multus-topology.svg', () => {
+  it('is what lab graph draws for the multus lab today (regenerate: npx lab graph multus -o docs/multus-topology.svg)', async () => {
+    const { config } = await resolveLab([{ overlays: ['multus'] }]);
+    const committed = readFileSync(join(import.meta.dirname, '../../docs/multus-topology.svg'), 'utf8');
+    expect(committed.trim()).toBe(topologySvg(planLab(config)).trim());
   });
 });
