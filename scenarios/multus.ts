@@ -316,7 +316,7 @@ export default defineScenario({
           ctx.log(events.split('\n').find((l) => l.includes('nosuch-net')) ?? '');
           expectMatch(
             events,
-            /FailedCreatePodSandBox: .*[Mm]ultus.*network-attachment-definitions?[^\n]*"?nosuch-net"? not found/,
+            /NoNetworkFound: cannot find a network-attachment-definition \(nosuch-net\) in namespace \(default\)/,
             "the event carries multus's error naming the NAD",
           );
           const waiting = await kubectl(

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { EXIT_FAILURE, EXIT_USAGE, LabError } from '../util/errors.js';
 import { addAccessCommands } from './commands/access.js';
+import { addCaptureCommand } from './commands/capture.js';
 import { addGraphCommand } from './commands/graph.js';
 import { addImagesCommand } from './commands/images.js';
 import { addLifecycleCommands } from './commands/lifecycle.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   addAccessCommands(program);
   addTestCommand(program);
   addImagesCommand(program);
+  addCaptureCommand(program);
   addToolCommands(program);
   addGraphCommand(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(add --help for usage)');

@@ -20,6 +20,7 @@ export const HOST_TOOLS: HostTool[] = [
   { command: 'ip', apt: 'iproute2', why: 'network namespaces, bridges, taps' },
   { command: 'tar', apt: 'tar', why: 'unpacks packages' },
   { command: 'openssl', apt: 'openssl', why: "makes each lab's Kubernetes certificates" },
+  { command: 'tcpdump', apt: 'tcpdump', why: 'lab capture: packets from inside a lab' },
   {
     command: 'go',
     apt: 'golang-go',

@@ -184,7 +184,7 @@ func (s *syncer) run(ctx context.Context) {
 		}
 		if ctx.Err() == nil {
 			log.Printf("pod cache: %v; listing again", err)
-			time.Sleep(time.Second)
+			time.Sleep(2 * time.Second)
 		}
 	}
 }

@@ -1,0 +1,113 @@
+// lab capture: a pcap of a VM's NIC (its tap) or of a whole net (its bridge), taken inside
+// the lab's namespace, as xcluster's `xc tcpdump`.
+import { resolve } from 'node:path';
+import { type Command, Option } from '@commander-js/extra-typings';
+import { execa } from 'execa';
+import { inNetns } from '../../hostnet/netns.js';
+import { requireState } from '../../lifecycle/access.js';
+import type { LabState } from '../../lifecycle/state.js';
+import { parseIntStrict } from '../../topology/config.js';
+import { UsageError } from '../../util/errors.js';
+import { nameOption } from '../options.js';
+
+interface CaptureTarget {
+  device: string;
+  what: string;
+  file: string;
+}
+
+/** The tap of vm/iface, or the bridge of a net, with a default file name. */
+export function captureTarget(state: LabState, vm?: string, iface?: string, net?: number): CaptureTarget {
+  if (net !== undefined) {
+    const plan = state.plan.nets.find((n) => n.id === net);
+    if (!plan)
+      throw new UsageError(
+        `lab "${state.name}" has no net ${net}`,
+        `nets: ${state.plan.nets.map((n) => n.id).join(', ')}`,
+      );
+    return {
+      device: plan.bridge,
+      what: `net ${net} (bridge ${plan.bridge})`,
+      file: `${state.name}-net${net}.pcap`,
+    };
+  }
+  const node = state.plan.nodes.find((n) => n.name === vm);
+  if (!node)
+    throw new UsageError(
+      `lab "${state.name}" has no VM "${vm ?? ''}"`,
+      `VMs: ${state.plan.nodes.map((n) => n.name).join(', ')}; or capture a whole net with --net N`,
+    );
+  const nic = node.nics.find((n) => n.name === iface);
+  if (!nic)
+    throw new UsageError(
+      `${node.name} has no NIC "${iface ?? ''}"`,
+      `NICs: ${node.nics.map((n) => n.name).join(', ')}`,
+    );
+  return {
+    device: nic.tap,
+    what: `${node.name} ${nic.name} (tap ${nic.tap})`,
+    file: `${state.name}-${node.name}-${nic.name}.pcap`,
+  };
+}
+
+export function addCaptureCommand(program: Command): void {
+  program
+    .command('capture')
+    .summary("write a pcap of a VM's NIC or of a whole net, taken inside the lab's namespace")
+    .description(
+      'Runs tcpdump on the host side of the NIC (its tap) or on the bridge of a net, inside the ' +
+        "lab's namespace, until Ctrl-C, --count packets or --seconds. Open the file with " +
+        'wireshark or tcpdump -r.',
+    )
+    .argument('[vm]', 'e.g. vm-001')
+    .argument('[iface]', 'e.g. eth1')
+    .addOption(nameOption())
+    .addOption(
+      new Option('--net <n>', 'capture the whole net n (its bridge) instead').argParser((v) =>
+        parseIntStrict(v, '--net'),
+      ),
+    )
+    .option('-o, --output <file>', 'pcap file (default <lab>-<vm>-<iface>.pcap or <lab>-net<n>.pcap here)')
+    .addOption(
+      new Option('--count <n>', 'stop after n packets').argParser((v) => parseIntStrict(v, '--count')),
+    )
+    .addOption(
+      new Option('--seconds <n>', 'stop after n seconds').argParser((v) => parseIntStrict(v, '--seconds')),
+    )
+    .action(async (vm, iface, flags) => {
+      const state = await requireState(flags.name);
+      if (!state.netns) throw new UsageError(`lab "${state.name}" has no namespace (is it running?)`);
+      const target = captureTarget(state, vm, iface, flags.net);
+      const file = resolve(flags.output ?? target.file);
+      const argv = inNetns(state.netns, [
+        'tcpdump',
+        '-i',
+        target.device,
+        // Stay root: the file is the user's, wherever they asked for it.
+        '-Z',
+        'root',
+        '-U',
+        '-w',
+        file,
+        ...(flags.count ? ['-c', String(flags.count)] : []),
+      ]);
+      const stop = flags.seconds ? `${flags.seconds} s` : flags.count ? `${flags.count} packets` : 'Ctrl-C';
+      process.stderr.write(`capturing ${target.what} in ${state.netns} into ${file} until ${stop}\n`);
+      const run = execa(argv[0] ?? 'ip', argv.slice(1), { reject: false, stdout: 'inherit', stderr: 'pipe' });
+      const timer = flags.seconds ? setTimeout(() => run.kill('SIGINT'), flags.seconds * 1000) : undefined;
+      const interrupt = () => run.kill('SIGINT');
+      process.once('SIGINT', interrupt);
+      const result = await run;
+      clearTimeout(timer);
+      process.off('SIGINT', interrupt);
+      const captured = /(\d+) packets? captured/.exec(result.stderr ?? '')?.[1];
+      if (captured === undefined) {
+        process.stderr.write(result.stderr ?? '');
+        throw new UsageError(
+          `tcpdump failed on ${target.what}`,
+          'is tcpdump installed? (apt-get install tcpdump)',
+        );
+      }
+      process.stdout.write(`wrote ${file}: ${captured} packets from ${target.what}\n`);
+    });
+}
