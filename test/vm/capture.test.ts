@@ -22,7 +22,19 @@ afterAll(async () => {
 describe('lab capture', () => {
   it("writes the packets crossing a VM's NIC", async () => {
     const file = join(dir, 'eth1.pcap');
-    const capture = lab(['capture', '--name', NAME, 'vm-001', 'eth1', '--count', '4', '-o', file]);
+    const capture = lab([
+      'capture',
+      '--name',
+      NAME,
+      'vm-001',
+      'eth1',
+      '--count',
+      '4',
+      '--filter',
+      'icmp',
+      '-o',
+      file,
+    ]);
     // tcpdump needs a moment before it sees packets: ping a little longer than needed.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const ping = await lab(['ssh', '--name', NAME, 'vm-002', 'ping', '-c', '6', '-i', '0.5', '192.168.1.1']);

@@ -67,6 +67,7 @@ export function addCaptureCommand(program: Command): void {
         parseIntStrict(v, '--net'),
       ),
     )
+    .option('--filter <expression>', 'a tcpdump/pcap filter, e.g. "icmp or icmp6"')
     .option('-o, --output <file>', 'pcap file (default <lab>-<vm>-<iface>.pcap or <lab>-net<n>.pcap here)')
     .addOption(
       new Option('--count <n>', 'stop after n packets').argParser((v) => parseIntStrict(v, '--count')),
@@ -90,6 +91,7 @@ export function addCaptureCommand(program: Command): void {
         '-w',
         file,
         ...(flags.count ? ['-c', String(flags.count)] : []),
+        ...(flags.filter ? [flags.filter] : []),
       ]);
       const stop = flags.seconds ? `${flags.seconds} s` : flags.count ? `${flags.count} packets` : 'Ctrl-C';
       process.stderr.write(`capturing ${target.what} in ${state.netns} into ${file} until ${stop}\n`);
