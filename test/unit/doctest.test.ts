@@ -42,6 +42,10 @@ describe('unmatchedLines', () => {
     expect(unmatchedLines(['✓ boot 2 VM(s) (… s)', 'eth0 UP 10.0.1.…/24'], output)).toEqual([]);
   });
 
+  it('ignores the time of day and the indentation of progress lines', () => {
+    expect(unmatchedLines(['using TCG (-cpu …): …'], '12:00:00   using TCG (-cpu Nehalem): no KVM\n')).toEqual([]);
+  });
+
   it('reports the first shown line that is missing and everything after it', () => {
     expect(unmatchedLines(['vm-001 ready', 'vm-002 ready', 'eth0 …'], output)).toEqual([
       'vm-002 ready',
