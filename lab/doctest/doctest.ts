@@ -62,7 +62,12 @@ function linePattern(shown: string): RegExp {
 /** The shown lines not found in order in `output` (empty: the output holds). */
 export function unmatchedLines(expected: string[], output: string): string[] {
   // lab's progress lines start with the time of day; the page shows them without it.
-  const lines = output.split('\n').map((l) => l.trim().replace(/^\d\d:\d\d:\d\d /, '').trim());
+  const lines = output.split('\n').map((l) =>
+    l
+      .trim()
+      .replace(/^\d\d:\d\d:\d\d /, '')
+      .trim(),
+  );
   let at = 0;
   for (const [index, shown] of expected.entries()) {
     const pattern = linePattern(shown);

@@ -22,5 +22,14 @@ export default defineOverlay({
       },
       restart: 'always',
     },
+    {
+      name: 'node-ready',
+      description: 'waits until Kubernetes says this node is Ready, so lab start ends with a usable cluster',
+      after: ['pod-network'],
+      type: 'oneshot',
+      exec: ['/usr/lib/lab/xcluster-cni/node-ready'],
+      timeoutSec: 600,
+    },
   ],
+  tryNext: ['lab kubectl get nodes -o wide', 'lab kubeconfig --path', 'lab test k8s --no-start'],
 });

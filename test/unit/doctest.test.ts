@@ -43,7 +43,9 @@ describe('unmatchedLines', () => {
   });
 
   it('ignores the time of day and the indentation of progress lines', () => {
-    expect(unmatchedLines(['using TCG (-cpu …): …'], '12:00:00   using TCG (-cpu Nehalem): no KVM\n')).toEqual([]);
+    expect(
+      unmatchedLines(['using TCG (-cpu …): …'], '12:00:00   using TCG (-cpu Nehalem): no KVM\n'),
+    ).toEqual([]);
   });
 
   it('reports the first shown line that is missing and everything after it', () => {
