@@ -7,7 +7,6 @@ import { expectDeepEqual, expectEqual, expectMatch, expectTrue } from '../lab/sc
 import {
   addressInRange,
   canonicalAddress,
-  duplicates,
   globalAddressesByIf,
   type IpAddrEntry,
   type IpLinkDetail,
@@ -16,7 +15,8 @@ import type { NodePlan } from '../lab/topology/plan.js';
 import {
   expectAddressesInRanges,
   expectNodeReleased,
-  expectSecondaryLinks,
+  expectNoSharedAddresses,
+  expectPodLinks,
   nodeLinks,
   type PodNet,
   SECONDARY_NETS,
@@ -144,21 +144,14 @@ export default defineScenario({
       run: async (ctx) => {
         for (const node of ctx.plan.nodes) {
           const pod = await podLinks(ctx, node.name);
-          expectDeepEqual(
-            pod.map((l) => l.ifname).sort(),
-            ['eth0', 'lo', 'net1', 'net2', 'net3'],
-            `${node.name} pod interfaces`,
-          );
-          expectSecondaryLinks(node, pod, await nodeLinks(ctx, node.name));
+          expectPodLinks(node, pod, await nodeLinks(ctx, node.name));
         }
       },
     },
     {
       name: "every address lies in its node's node-local range; no address repeats across the pods",
       run: async (ctx) => {
-        const all: string[] = [];
-        for (const node of ctx.plan.nodes) all.push(...(await expectPodAddressesInRanges(ctx, node)));
-        expectDeepEqual(duplicates(all), [], 'addresses held by more than one pod interface');
+        await expectNoSharedAddresses(ctx, (node) => expectPodAddressesInRanges(ctx, node));
       },
     },
     {

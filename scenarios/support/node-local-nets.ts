@@ -7,6 +7,7 @@ import {
   type AddressRange,
   addressInRange,
   canonicalAddress,
+  duplicates,
   type IpLinkDetail,
 } from '../../lab/scenario/netcheck.js';
 import type { NodePlan } from '../../lab/topology/plan.js';
@@ -34,8 +35,16 @@ export async function nodeLinks(ctx: ScenarioContext, vm: string): Promise<IpLin
   return JSON.parse(await ctx.sh(vm, 'ip -j -d link show')) as IpLinkDetail[];
 }
 
-/** net1 ipvlan on the node's eth2, net2 macvlan bridge on eth3, net3 the node's eth4 (gone from it). */
-export function expectSecondaryLinks(node: NodePlan, pod: IpLinkDetail[], vm: IpLinkDetail[]): void {
+/**
+ * The pod has exactly lo, eth0, net1..net3: net1 ipvlan on the node's eth2, net2 macvlan
+ * bridge on eth3, net3 the node's eth4 (gone from the node while the pod lives).
+ */
+export function expectPodLinks(node: NodePlan, pod: IpLinkDetail[], vm: IpLinkDetail[]): void {
+  expectDeepEqual(
+    pod.map((l) => l.ifname).sort(),
+    ['eth0', 'lo', 'net1', 'net2', 'net3'],
+    `${node.name} pod interfaces`,
+  );
   const vmIndex = (name: string) => vm.find((l) => l.ifname === name)?.ifindex;
   const link = (name: string) => pod.find((l) => l.ifname === name);
   const net1 = link('net1');
@@ -97,4 +106,14 @@ export async function expectNodeReleased(
     [],
     `${node.name}: addresses host-local still holds for the deleted pod`,
   );
+}
+
+/** Collects every node's pod addresses (each checked by `perNode`); none may repeat. */
+export async function expectNoSharedAddresses(
+  ctx: ScenarioContext,
+  perNode: (node: NodePlan) => Promise<string[]>,
+): Promise<void> {
+  const all: string[] = [];
+  for (const node of ctx.plan.nodes) all.push(...(await perNode(node)));
+  expectDeepEqual(duplicates(all), [], 'addresses held by more than one pod interface');
 }
