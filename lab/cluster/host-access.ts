@@ -47,7 +47,7 @@ export async function writeHostKubeconfig(state: LabState): Promise<string> {
 }
 
 /** The lab's kubectl binary on the host, when its Kubernetes artifact is in the cache. */
-export async function hostKubectl(state: LabState): Promise<string | undefined> {
+async function hostKubectlBinary(state: LabState): Promise<string | undefined> {
   const dir = state.artifacts?.kubernetes;
   if (!dir) return undefined;
   const path = join(dir, 'kubectl');
@@ -55,6 +55,13 @@ export async function hostKubectl(state: LabState): Promise<string | undefined> 
     () => path,
     () => undefined,
   );
+}
+
+/** kubectl on the host and its kubeconfig, when both are there (else run kubectl in vm-001). */
+export async function hostKubectl(state: LabState): Promise<{ kubectl: string; config: string } | undefined> {
+  const kubectl = await hostKubectlBinary(state);
+  const config = kubectl ? await writeHostKubeconfig(state).catch(() => undefined) : undefined;
+  return kubectl && config ? { kubectl, config } : undefined;
 }
 
 export interface KubectlResult {
@@ -76,14 +83,13 @@ export async function kubectlRunner(
   state: LabState,
   onControlPlane: (command: string, opts?: { input?: string; timeoutMs?: number }) => Promise<KubectlResult>,
 ): Promise<KubectlRunner> {
-  const kubectl = await hostKubectl(state);
-  const config = kubectl ? await writeHostKubeconfig(state).catch(() => undefined) : undefined;
-  if (!kubectl || !config)
+  const host = await hostKubectl(state);
+  if (!host)
     return (args, opts) =>
       onControlPlane(`kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig ${args}`, opts);
   return async (args, opts = {}) => {
     const run = await execa('sh', ['-c', `exec "$LAB_KUBECTL" ${args}`], {
-      env: { ...process.env, LAB_KUBECTL: kubectl, KUBECONFIG: config },
+      env: { ...process.env, LAB_KUBECTL: host.kubectl, KUBECONFIG: host.config },
       input: opts.input ?? '',
       timeout: opts.timeoutMs ?? 120_000,
       reject: false,

@@ -4,7 +4,7 @@
 // with no network and no scripts.
 import type { ScenarioResult } from '../scenario/runner.js';
 import { attributes, escapeMarkup } from './markup.js';
-import { formatStepLine, type ReportedCase, reportedCases, summaryLine } from './summary.js';
+import { formatDuration, formatStepLine, type ReportedCase, reportedCases, summaryLine } from './summary.js';
 
 export interface ReportLog {
   name: string;
@@ -91,7 +91,7 @@ function facts(result: ScenarioResult): string {
     ['accelerator', result.accel],
     ['lab', result.lab],
     ['started', result.startedAt],
-    ['duration', seconds(result.durationMs)],
+    ['duration', formatDuration(result.durationMs)],
   ];
   const items = rows.map(([name, value]) => `<dt>${name}</dt><dd>${escapeMarkup(value)}</dd>`);
   return ['<dl class="facts">', ...items, '</dl>'].join('\n');
@@ -111,7 +111,7 @@ function stepRow(step: ReportedCase, longest: number): string {
     `<li${attributes({ class: `step ${step.status}`, 'data-status': step.status, title: formatStepLine(step).trim() })}>`,
     `<span class="name">${escapeMarkup(step.name)}</span>`,
     `<span class="track"><span class="bar"${attributes({ style: `width: ${(share * 100).toFixed(1)}%` })}></span></span>`,
-    `<span class="duration">${step.status === 'skipped' ? '–' : seconds(step.durationMs)}</span>`,
+    `<span class="duration">${step.status === 'skipped' ? '–' : formatDuration(step.durationMs)}</span>`,
     `<span class="status">${STATUS_WORD[step.status]}</span>`,
     step.status === 'failed'
       ? `<pre class="failure">${escapeMarkup(step.failure?.message ?? 'failed')}</pre>`
@@ -145,10 +145,6 @@ function logTails(logs: ReportLog[]): string {
 
 function details(summary: string, body: string, kind: string): string {
   return `<details${attributes({ class: kind })}><summary>${escapeMarkup(summary)}</summary><pre>${escapeMarkup(body)}</pre></details>`;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 const STYLE = `

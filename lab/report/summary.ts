@@ -46,6 +46,7 @@ export function formatStepLine(result: ReportedCase): string {
   return result.status === 'failed' && reason ? `${line}: ${reason}` : line;
 }
 
-function formatDuration(ms: number): string {
+/** "2.1 s": how the terminal and the HTML report show a duration. */
+export function formatDuration(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }

@@ -120,10 +120,9 @@ export function addAccessCommands(program: Command): void {
     .allowUnknownOption()
     .action(async (args, flags) => {
       const state = await requireKubernetes(flags.name);
-      const kubectl = await hostKubectl(state);
-      const config = kubectl ? await writeHostKubeconfig(state).catch(() => undefined) : undefined;
-      if (kubectl && config) {
-        const result = await execa(kubectl, ['--kubeconfig', config, ...args], {
+      const host = await hostKubectl(state);
+      if (host) {
+        const result = await execa(host.kubectl, ['--kubeconfig', host.config, ...args], {
           stdio: 'inherit',
           reject: false,
         });
