@@ -91,8 +91,14 @@ function facts(result: ScenarioResult): string {
     ['accelerator', result.accel],
     ['lab', result.lab],
     ['started', result.startedAt],
-    ['duration', formatDuration(result.durationMs)],
   ];
+  // A failed setup is a row of the timeline; a passed one (lab start) is a fact beside the steps.
+  if (result.setup?.status === 'passed')
+    rows.push(
+      ['lab start', formatDuration(result.setup.durationMs)],
+      ['steps', formatDuration(result.durationMs)],
+    );
+  else rows.push(['duration', formatDuration(result.durationMs)]);
   const items = rows.map(([name, value]) => `<dt>${name}</dt><dd>${escapeMarkup(value)}</dd>`);
   return ['<dl class="facts">', ...items, '</dl>'].join('\n');
 }

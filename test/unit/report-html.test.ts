@@ -132,6 +132,20 @@ describe('htmlReport', () => {
     ]);
   });
 
+  it("shows a booted lab's start time as a fact beside the steps, not as a step row", () => {
+    const booted = { ...passing, setup: { name: 'setup', status: 'passed' as const, durationMs: 238_700 } };
+    const html = parseXml(htmlReport({ ...input, scenarios: [{ result: booted }] }));
+    const facts = findAll(html, byClass('facts'))[0] ?? html;
+    const terms = findAll(facts, byName('dt')).map(textOf);
+    const values = findAll(facts, byName('dd')).map(textOf);
+    expect(values[terms.indexOf('lab start')]).toBe('238.7 s');
+    expect(values[terms.indexOf('steps')]).toBe('2.5 s');
+    expect(terms).not.toContain('duration');
+    expect(
+      findAll(html, byClass('step')).map((row) => textOf(findAll(row, byClass('name'))[0] ?? row)),
+    ).toEqual(['boots', 'has addresses']);
+  });
+
   it('sizes bars by duration, relative to the longest step of the scenario', () => {
     const html = page();
     const width = (step: string) =>
