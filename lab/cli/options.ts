@@ -2,6 +2,7 @@
 import { Option } from '@commander-js/extra-typings';
 import {
   type ConfigLayer,
+  DEFAULTS,
   envLayer,
   parseIntStrict,
   parseNetList,
@@ -12,7 +13,7 @@ import type { Accel, Topology } from '../topology/schema.js';
 
 export const nameOption = () =>
   new Option('--name <lab>', 'lab name: several labs can run at once (env LAB_NAME)').default(
-    process.env.LAB_NAME ?? 'default',
+    process.env.LAB_NAME ?? DEFAULTS.name,
   );
 
 /** How many labs run side by side (each in its own namespace). */
@@ -67,4 +68,12 @@ export async function configLayers(
     overlays: overlays.length > 0 ? overlays : undefined,
   };
   return [envLayer(process.env), ...extra.map(topologyLayer), fromFile, cli];
+}
+
+/**
+ * A suggested `lab …` command for the lab `name`: --name goes right after the subcommand, since
+ * after the arguments it would reach the VM's command (lab ssh) or kubectl (lab kubectl … -- …).
+ */
+export function withLabName(command: string, name: string): string {
+  return name === DEFAULTS.name ? command : command.replace(/^lab (\S+)/, `lab $1 --name ${name}`);
 }

@@ -6,7 +6,7 @@ import { listLabs, processAlive, readState, removeLock, withLabLock } from '../.
 import { teardown } from '../../lifecycle/teardown.js';
 import { UsageError } from '../../util/errors.js';
 import { createUi } from '../../util/ui.js';
-import { configLayers, nameOption, topologyOptions } from '../options.js';
+import { configLayers, nameOption, topologyOptions, withLabName } from '../options.js';
 import { printStatus } from './status.js';
 
 export function addLifecycleCommands(program: Command): void {
@@ -36,19 +36,13 @@ export function addLifecycleCommands(program: Command): void {
     });
     ui.ok(`lab "${state.name}" running in ${((state.timings.totalMs ?? 0) / 1000).toFixed(1)} s`);
     await printStatus(state);
-    const nameFlag = state.name === 'default' ? '' : ` --name ${state.name}`;
     const first = state.plan.nodes[0]?.name ?? 'vm-001';
     const suggestions = [
       `lab ssh ${first} ip -br addr`,
       ...resolved.flatMap((overlay) => overlay.manifest.tryNext),
       'lab stop',
     ];
-    // A lab command takes --name after its arguments only when it has no trailing command.
-    const withName = (command: string) =>
-      command.startsWith('lab ssh ')
-        ? command.replace(/^lab ssh /, `lab ssh${nameFlag} `)
-        : `${command}${nameFlag}`;
-    console.log(`\nnext: ${suggestions.map(withName).join('\n      ')}`);
+    console.log(`\nnext: ${suggestions.map((c) => withLabName(c, state.name)).join('\n      ')}`);
   });
 
   program
