@@ -1,25 +1,46 @@
 // lab test NAME | lab test --suite nightly [--parallel N]
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
+import { resolveLab } from '../../lifecycle/resolve.js';
 import { type ScenarioRecord, writeRunResults } from '../../report/results.js';
 import { formatStepLine, summaryLine } from '../../report/summary.js';
+import type { Scenario } from '../../scenario/define.js';
 import { executeScenario } from '../../scenario/execute.js';
 import { listScenarioNames, loadScenario } from '../../scenario/load.js';
+import { oversubscriptionWarning, suiteScenarios } from '../../scenario/suite.js';
+import type { ConfigLayer } from '../../topology/config.js';
+import { planLab } from '../../topology/plan.js';
 import { UsageError } from '../../util/errors.js';
 import { mapPool } from '../../util/pool.js';
 import { createUi } from '../../util/ui.js';
 import { configLayers, nameOption, parallelOption, type TopologyFlags, topologyOptions } from '../options.js';
 
-/** Suites by name; `nightly` is every scenario, each in a lab of its own. */
-async function suiteScenarios(suite: string): Promise<string[]> {
-  if (suite === 'nightly') return listScenarioNames();
-  throw new UsageError(`unknown suite "${suite}"`, 'suites: nightly (every scenario)');
-}
-
 interface RunFlags extends TopologyFlags {
   results: string;
   start?: boolean;
   keep?: boolean;
+}
+
+/** The scenario's lab config: its topology and overlays under the environment, file and flags. */
+function scenarioLayers(scenario: Scenario, labName: string, flags: TopologyFlags): Promise<ConfigLayer[]> {
+  return configLayers(
+    { ...flags, name: labName },
+    [],
+    [{ ...scenario.topology, overlays: scenario.overlays }],
+  );
+}
+
+/** Warns before a suite whose labs, `parallel` at a time, need more vCPUs than the host has. */
+async function warnOversubscription(names: string[], flags: RunFlags & { parallel: number }): Promise<void> {
+  const vcpus = await Promise.all(
+    names.map(async (name) => {
+      const { config } = await resolveLab(await scenarioLayers(await loadScenario(name), name, flags));
+      return planLab(config).nodes.reduce((sum, node) => sum + node.smp, 0);
+    }),
+  );
+  const warning = oversubscriptionWarning(vcpus, flags.parallel, availableParallelism());
+  if (warning) createUi(process.stderr).warn(warning);
 }
 
 /** One scenario in the lab of `labName`; progress lines carry `prefix` when labs run side by side. */
@@ -31,11 +52,7 @@ async function runScenario(
 ): Promise<ScenarioRecord> {
   const scenario = await loadScenario(name);
   const ui = createUi(process.stderr, false, prefix);
-  const layers = await configLayers(
-    { ...flags, name: labName },
-    [],
-    [{ ...scenario.topology, overlays: scenario.overlays }],
-  );
+  const layers = await scenarioLayers(scenario, labName, flags);
   ui.info(`scenario ${scenario.name}: ${scenario.description}`);
   const record = await executeScenario(scenario, {
     ui,
@@ -91,8 +108,10 @@ export function addTestCommand(program: Command): void {
         '--suite starts a lab per scenario; --no-start runs one scenario on a running lab',
       );
     const started = Date.now();
+    const suite = flags.suite ? await suiteScenarios(flags.suite) : [];
+    if (flags.suite) await warnOversubscription(suite, flags);
     const records = flags.suite
-      ? await mapPool(await suiteScenarios(flags.suite), flags.parallel, (scenario) =>
+      ? await mapPool(suite, flags.parallel, (scenario) =>
           runScenario(scenario, scenario, flags, `[${scenario}]`),
         )
       : [await runScenario(name ?? '', flags.name, flags)];
