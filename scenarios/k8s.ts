@@ -5,7 +5,7 @@
 import { defineScenario, type ScenarioContext } from '../lab/scenario/define.js';
 import { expectDeepEqual, expectEqual, expectTrue } from '../lab/scenario/expect.js';
 import { addressInRange, cidrRange } from '../lab/scenario/netcheck.js';
-import { applyManifests, CONTROL, kubectl, waitPodsReady } from './support/kube.js';
+import { applyManifests, CONTROL, deletePods, kubectl, waitPodsReady } from './support/kube.js';
 
 const IMAGE = 'docker.io/lab/toolbox:1';
 const podName = (node: string) => `probe-${node}`;
@@ -124,9 +124,7 @@ export default defineScenario({
       name: 'the test pods are deleted cleanly',
       timeoutMs: 180_000,
       run: async (ctx) => {
-        await kubectl(ctx, 'delete pod -l app=k8s-scenario --wait=true --timeout=150s', {
-          timeoutMs: 170_000,
-        });
+        await deletePods(ctx, '-l app=k8s-scenario');
         expectDeepEqual((await kubectl(ctx, 'get pods -l app=k8s-scenario -o name')).trim(), '', 'pods left');
       },
     },

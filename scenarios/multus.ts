@@ -16,7 +16,7 @@ import {
 } from '../lab/scenario/netcheck.js';
 import type { NodePlan } from '../lab/topology/plan.js';
 import { PROJECT_ROOT } from '../lab/util/paths.js';
-import { applyManifests, kubectl, waitPodsReady } from './support/kube.js';
+import { applyManifests, deletePods, kubectl, logReadyTimes, waitPodsReady } from './support/kube.js';
 import {
   expectAddressesInRanges,
   expectNodeReleased,
@@ -124,16 +124,10 @@ async function createPods(ctx: ScenarioContext): Promise<void> {
     await applyManifests(ctx, podManifest(podName(node.name), node.name, NETWORKS.join(',')));
   await waitPodsReady(ctx, `-l ${LABEL}`);
   ctx.log(`pods created -> all Ready (every interface up): ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  for (const node of ctx.plan.nodes) {
-    const times = await kubectl(
-      ctx,
-      `get pod ${podName(node.name)} -o jsonpath='{.metadata.creationTimestamp} {.status.conditions[?(@.type=="Ready")].lastTransitionTime}'`,
-    );
-    const [created = '', ready = ''] = times.trim().split(' ');
-    ctx.log(
-      `${podName(node.name)}: created -> Ready ${(Date.parse(ready) - Date.parse(created)) / 1000} s (API server clock)`,
-    );
-  }
+  await logReadyTimes(
+    ctx,
+    ctx.plan.nodes.map((node) => podName(node.name)),
+  );
 }
 
 export default defineScenario({
@@ -250,6 +244,7 @@ export default defineScenario({
         await applyManifests(ctx, manifest);
         try {
           await waitPodsReady(ctx, 'samplepod samplepod2');
+          await logReadyTimes(ctx, ['samplepod', 'samplepod2']);
           const net1 = async (pod: string) => {
             const entry = (await networkStatus(ctx, pod)).find((s) => s.name === `${NAMESPACE}/macvlan-conf`);
             expectEqual(entry?.interface, 'net1', `${pod}: macvlan-conf interface`);
@@ -265,9 +260,7 @@ export default defineScenario({
           await expectReaches(ctx, 'samplepod2', [one]);
           await expectReaches(ctx, 'samplepod', [two]);
         } finally {
-          await kubectl(ctx, 'delete pod samplepod samplepod2 --wait=true --timeout=150s', {
-            timeoutMs: 170_000,
-          });
+          await deletePods(ctx, 'samplepod samplepod2');
         }
       },
     },
@@ -280,11 +273,11 @@ export default defineScenario({
           const byIf = await podAddresses(ctx, podName(node.name));
           held.set(node.name, SECONDARY_NETS.flatMap((n) => byIf.get(n.ifname) ?? []).map(canonicalAddress));
         }
-        await kubectl(ctx, `delete pod -l ${LABEL} --wait=true --timeout=150s`, { timeoutMs: 170_000 });
+        await deletePods(ctx, `-l ${LABEL}`);
         for (const node of ctx.plan.nodes) await expectNodeReleased(ctx, node, held.get(node.name) ?? []);
         await createPods(ctx);
         for (const node of ctx.plan.nodes) await expectPodAddresses(ctx, node);
-        await kubectl(ctx, `delete pod -l ${LABEL} --wait=true --timeout=150s`, { timeoutMs: 170_000 });
+        await deletePods(ctx, `-l ${LABEL}`);
       },
     },
     {
@@ -318,7 +311,7 @@ export default defineScenario({
           );
           expectEqual(waiting.trim(), 'Pending ContainerCreating', `${MISSING} phase and waiting reason`);
         } finally {
-          await kubectl(ctx, `delete pod ${MISSING} --wait=true --timeout=150s`, { timeoutMs: 170_000 });
+          await deletePods(ctx, MISSING);
         }
         expectEqual((await kubectl(ctx, `get pods -l ${LABEL} -o name`)).trim(), '', 'scenario pods left');
       },

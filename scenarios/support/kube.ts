@@ -38,3 +38,24 @@ export async function waitPodsReady(ctx: ScenarioContext, selector: string, time
     timeoutMs: (timeoutSec + 20) * 1000,
   });
 }
+
+/** Deletes the pods of `selector` (names or -l …), waits until they are gone, logs how long it took. */
+export async function deletePods(ctx: ScenarioContext, selector: string): Promise<void> {
+  const started = Date.now();
+  await kubectl(ctx, `delete pod ${selector} --wait=true --timeout=150s`, { timeoutMs: 170_000 });
+  ctx.log(`deleted ${selector}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Logs each pod's created -> Ready time as the API server recorded it: where a slow step went. */
+export async function logReadyTimes(ctx: ScenarioContext, pods: readonly string[]): Promise<void> {
+  for (const pod of pods) {
+    const times = await kubectl(
+      ctx,
+      `get pod ${pod} -o jsonpath='{.metadata.creationTimestamp} {.status.conditions[?(@.type=="Ready")].lastTransitionTime}'`,
+    );
+    const [created = '', ready = ''] = times.trim().split(' ');
+    ctx.log(
+      `${pod}: created -> Ready ${(Date.parse(ready) - Date.parse(created)) / 1000} s (API server clock)`,
+    );
+  }
+}
