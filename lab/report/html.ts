@@ -22,6 +22,9 @@ export interface ReportScenario {
 export interface HtmlReportInput {
   title: string;
   generatedAt: string;
+  /** The run's wall time and labs side by side (absent: not shown). */
+  wallMs?: number;
+  parallel?: number;
   scenarios: ReportScenario[];
 }
 
@@ -44,6 +47,9 @@ export function htmlReport(input: HtmlReportInput): string {
     `<header${attributes({ class: failed ? 'failed' : 'passed' })}>`,
     `<h1>${escapeMarkup(input.title)}</h1>`,
     `<p class="summary">${escapeMarkup(summaryLine(results))}</p>`,
+    input.wallMs === undefined
+      ? ''
+      : `<p class="wall">${escapeMarkup(wallLine(results.length, input.wallMs, input.parallel))}</p>`,
     `<p class="generated">generated <time${attributes({ datetime: input.generatedAt })}>${escapeMarkup(input.generatedAt)}</time></p>`,
     contents(results),
     '</header>',
@@ -57,6 +63,12 @@ export function htmlReport(input: HtmlReportInput): string {
 }
 
 /** Links to every scenario, so a long report opens on what failed. */
+/** "4 scenarios in 926.0 s, one lab at a time" */
+function wallLine(scenarios: number, wallMs: number, parallel = 1): string {
+  const labs = parallel > 1 ? `up to ${parallel} labs at a time` : 'one lab at a time';
+  return `${scenarios} scenario${scenarios === 1 ? '' : 's'} in ${formatDuration(wallMs)}, ${labs}`;
+}
+
 function contents(results: ScenarioResult[]): string {
   if (results.length < 2) return '';
   const items = results.map(
@@ -162,6 +174,7 @@ header { border-bottom: 4px solid var(--pass); margin-bottom: 1.5rem; }
 header.failed { border-bottom-color: var(--fail); }
 h1 { margin: 0.5rem 0 0.25rem; font-size: 1.6rem; }
 .summary { font-size: 1.25rem; font-weight: 600; margin: 0.25rem 0; }
+.wall { margin: 0; }
 .generated { color: var(--skip); margin: 0 0 0.75rem; }
 nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; }
 nav li.failed, section.failed > h2 .status, .step.failed .status { color: var(--fail); }

@@ -32,18 +32,21 @@ export async function logTails(dir: string | undefined): Promise<ReportLog[]> {
   );
 }
 
+/** What the whole run was: its title, its wall time and how many labs ran side by side. */
+export interface RunInfo {
+  title: string;
+  wallMs: number;
+  parallel: number;
+}
+
 /** Writes junit.xml, results.json and report.html into `dir`; returns the report's path. */
-export async function writeRunResults(
-  dir: string,
-  title: string,
-  records: ScenarioRecord[],
-): Promise<string> {
+export async function writeRunResults(dir: string, run: RunInfo, records: ScenarioRecord[]): Promise<string> {
   await mkdir(dir, { recursive: true });
   const results = records.map((r) => r.result);
   await writeFile(join(dir, 'junit.xml'), toJUnitXml(results));
   await writeFile(
     join(dir, 'results.json'),
-    `${JSON.stringify({ title, summary: summaryLine(results), scenarios: results }, null, 2)}\n`,
+    `${JSON.stringify({ ...run, summary: summaryLine(results), scenarios: results }, null, 2)}\n`,
   );
   const scenarios = await Promise.all(
     records.map(async (record) => ({
@@ -53,6 +56,6 @@ export async function writeRunResults(
     })),
   );
   const report = join(dir, 'report.html');
-  await writeFile(report, htmlReport({ title, generatedAt: new Date().toISOString(), scenarios }));
+  await writeFile(report, htmlReport({ ...run, generatedAt: new Date().toISOString(), scenarios }));
   return report;
 }

@@ -30,13 +30,14 @@ describe('writeRunResults', () => {
       [stepResult({ name: 'pods ping', status: 'failed', failure: { message: 'no answer from 10.3.2.10' } })],
       { scenario: 'broken', lab: 'broken' },
     );
-    const report = await writeRunResults(dir, 'lab suite nightly', [
+    const report = await writeRunResults(dir, { title: 'lab suite nightly', wallMs: 926_000, parallel: 2 }, [
       { result: passed, plan, evidenceDir: evidence },
       { result: failed, plan, evidenceDir: evidence },
     ]);
 
     const json = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
     expect(json.summary).toBe('1 passed, 1 failed');
+    expect([json.wallMs, json.parallel]).toEqual([926_000, 2]);
     expect(json.scenarios.map((s: { scenario: string }) => s.scenario)).toEqual(['good', 'broken']);
     const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
     expect(junit.match(/<testsuite /g)).toHaveLength(2);
@@ -44,6 +45,7 @@ describe('writeRunResults', () => {
 
     const html = await readFile(report, 'utf8');
     expect(html).toContain('1 passed, 1 failed');
+    expect(html).toContain('2 scenarios in 926.0 s, up to 2 labs at a time');
     expect(html.match(/<svg/g)).toHaveLength(2);
     const brokenSection = html.slice(html.indexOf('id="scenario-broken"'));
     const goodSection = html.slice(html.indexOf('id="scenario-good"'), html.indexOf('id="scenario-broken"'));

@@ -117,13 +117,16 @@ export function addTestCommand(program: Command): void {
       : [await runScenario(name ?? '', flags.name, flags)];
     const results = records.map((r) => r.result);
     const title = flags.suite ? `lab suite ${flags.suite}` : `lab test ${name}`;
-    const report = await writeRunResults(resolve(flags.results), title, records);
+    const wallMs = Date.now() - started;
+    const report = await writeRunResults(
+      resolve(flags.results),
+      { title, wallMs, parallel: flags.suite ? flags.parallel : 1 },
+      records,
+    );
     const accels = [...new Set(results.map((r) => r.accel))].join(', ');
     console.log(`accelerator: ${accels}; reports in ${resolve(flags.results)} (open ${report})`);
     if (flags.suite)
-      console.log(
-        `suite ${flags.suite}: ${results.length} scenario(s) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
-      );
+      console.log(`suite ${flags.suite}: ${results.length} scenario(s) in ${(wallMs / 1000).toFixed(0)} s`);
     console.log(summaryLine(results));
     if (results.some((r) => r.status !== 'passed')) process.exitCode = 1;
   });
