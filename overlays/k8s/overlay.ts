@@ -4,7 +4,10 @@ import { kubernetes } from './artifacts.js';
 import { prepareCluster } from './cluster.js';
 
 const CONTROL_PLANE = 'test -e /etc/kubernetes/control-plane';
-const ready = (unit: string, timeoutSec = 300) => ({
+// Unit limits stay below the boot timeout but leave room for a busy host: with two Kubernetes
+// labs side by side on 2 cores the API server took 180 s to be ready, addons over 300 s.
+const UNIT_TIMEOUT_SEC = 600;
+const ready = (unit: string, timeoutSec = UNIT_TIMEOUT_SEC) => ({
   exec: ['/usr/lib/lab/k8s/ready', unit],
   intervalMs: 1000,
   timeoutSec,
@@ -84,7 +87,7 @@ export default defineOverlay({
       after: ['kube-apiserver'],
       type: 'oneshot',
       exec: ['/usr/lib/lab/k8s/addons'],
-      timeoutSec: 300,
+      timeoutSec: UNIT_TIMEOUT_SEC,
     },
     {
       name: 'containerd',
