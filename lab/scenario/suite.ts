@@ -11,7 +11,8 @@ export async function suiteScenarios(suite: string): Promise<string[]> {
 /**
  * A warning when `parallel` labs at once would need more vCPUs than the host has: VMs then take
  * CPU time from each other, boots and steps stretch, and the suite can end later than run one
- * lab at a time (measured on 2 cores: nightly 926 s sequential, 1139 s with --parallel 2).
+ * lab at a time (measured on 2 cores: nightly 926 s and 1155 s sequential, 1139 s and 1382 s
+ * with --parallel 2).
  */
 export function oversubscriptionWarning(
   vcpusPerLab: readonly number[],
