@@ -16,8 +16,9 @@ const overlays = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['mu
 const root = join(import.meta.dirname, '..');
 const stateDir = '/tmp/lab-bench-k8s-state';
 const env = { ...process.env, LAB_STATE: stateDir, NO_COLOR: '1' };
-const lab = (...args: string[]) =>
-  execa('node', [join(root, 'bin/lab.js'), ...args, '--name', 'bench'], { env });
+// --name right after the subcommand: after the arguments, lab kubectl would pass it to kubectl.
+const lab = (command: string, ...args: string[]) =>
+  execa('node', [join(root, 'bin/lab.js'), command, '--name', 'bench', ...args], { env });
 const secs = (ms: number | undefined) =>
   ms === undefined ? '     -' : `${(ms / 1000).toFixed(1).padStart(6)}`;
 const UNITS = ['etcd', 'kube-apiserver', 'containerd', 'kubelet', 'pod-network', 'registry', 'multus-config'];
@@ -59,11 +60,7 @@ try {
   }
   console.log('\nmemory used at rest (free -m, MiB):');
   for (const vm of state.vms as { name: string }[]) {
-    const free = await execa(
-      'node',
-      [join(root, 'bin/lab.js'), 'ssh', '--name', 'bench', vm.name, 'free', '-m'],
-      { env },
-    );
+    const free = await lab('ssh', vm.name, 'free', '-m');
     const mem =
       free.stdout
         .split('\n')
