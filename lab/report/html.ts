@@ -62,13 +62,13 @@ export function htmlReport(input: HtmlReportInput): string {
   ].join('\n');
 }
 
-/** Links to every scenario, so a long report opens on what failed. */
 /** "4 scenarios in 926.0 s, one lab at a time" */
 function wallLine(scenarios: number, wallMs: number, parallel = 1): string {
   const labs = parallel > 1 ? `up to ${parallel} labs at a time` : 'one lab at a time';
   return `${scenarios} scenario${scenarios === 1 ? '' : 's'} in ${formatDuration(wallMs)}, ${labs}`;
 }
 
+/** Links to every scenario, so a long report opens on what failed. */
 function contents(results: ScenarioResult[]): string {
   if (results.length < 2) return '';
   const items = results.map(
