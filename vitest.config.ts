@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
+      // Checks of the repository itself (no build, no VMs): part of the static tier.
+      { test: { name: 'static', include: ['test/static/**/*.test.ts'], testTimeout: 30_000 } },
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
       {
         test: {

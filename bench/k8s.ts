@@ -3,7 +3,9 @@
 // One `lab start` under TCG, then from the lab's own records:
 //  - host wall: image (build or cache check), boot (QEMU start → every VM ready), total
 //  - guest clock per VM (ms since its kernel started): init, etcd / API server / kubelet /
-//    pod network / multus config ready, boot ready
+//    kube-proxy / pod network / multus config / node Ready / cluster DNS ready, boot ready
+//  - what the complete cluster adds to the boot: kube-proxy starts beside the kubelet, so only
+//    the wait for CoreDNS at the end counts (cluster-dns done − the last other unit done)
 //  - nodes Ready: the Ready condition's time on the API server, from the start of `lab start`
 //  - memory used per VM at rest (free -m), right after the start
 // The lab is stopped at the end (LAB_BENCH_KEEP=1 keeps it).
@@ -21,10 +23,21 @@ const lab = (command: string, ...args: string[]) =>
   execa('node', [join(root, 'bin/lab.js'), command, '--name', 'bench', ...args], { env });
 const secs = (ms: number | undefined) =>
   ms === undefined ? '     -' : `${(ms / 1000).toFixed(1).padStart(6)}`;
-const UNITS = ['etcd', 'kube-apiserver', 'containerd', 'kubelet', 'pod-network', 'registry', 'multus-config'];
+const UNITS = [
+  'etcd',
+  'kube-apiserver',
+  'containerd',
+  'kubelet',
+  'kube-proxy',
+  'pod-network',
+  'registry',
+  'multus-config',
+  'node-ready',
+  'cluster-dns',
+];
 
 const started = Date.now();
-await lab('start', ...overlays, '--accel', 'tcg');
+await lab('start', ...overlays, '--accel', 'tcg', '--no-snapshot');
 const wallMs = Date.now() - started;
 try {
   const state = JSON.parse(await readFile(join(stateDir, 'labs/bench/state.json'), 'utf8'));
@@ -32,6 +45,7 @@ try {
   console.log(
     `  image ${secs(state.timings.imageMs)} s, boot (QEMU start → all VMs ready) ${secs(state.timings.bootMs)} s`,
   );
+  const tail: string[] = [];
   console.log(
     `\nguest clock, s since kernel start:  ${['init', ...UNITS, 'ready'].map((u) => u.slice(0, 11).padStart(12)).join('')}`,
   );
@@ -45,7 +59,17 @@ try {
       events.find((e) => e.event === 'boot')?.ts,
     ];
     console.log(`  ${vm.name.padEnd(34)}${cells.map((ms) => secs(ms).padStart(12)).join('')}`);
+    const dns = at('cluster-dns');
+    const others = events.filter(
+      (e) => e.event === 'unit' && e.state === 'ready' && e.unit !== 'cluster-dns',
+    );
+    const lastOther = Math.max(...others.map((e) => e.ts));
+    if (dns !== undefined)
+      tail.push(
+        `  ${vm.name}: waiting for CoreDNS added ${secs(Math.max(0, dns - lastOther))} s to the boot`,
+      );
   }
+  console.log(tail.length > 0 ? `\n${tail.join('\n')}` : '');
   const ready = await lab(
     'kubectl',
     'get',

@@ -48,9 +48,13 @@ function runGoTests(cwd) {
   return { ...counts, ok: run.status === 0 };
 }
 
-/** Type check and lint: each is one check that passes or fails. */
+/** Type check, lint, shellcheck (one check each), then the repository checks of test/static. */
 function runStaticTier() {
   const counts = { passed: 0, failed: 0, skipped: 0, ok: true };
+  const repoChecks = runVitestTier('static');
+  counts.passed += repoChecks.passed;
+  counts.failed += repoChecks.failed;
+  counts.ok = repoChecks.ok;
   for (const script of ['typecheck', 'lint', 'shellcheck']) {
     const run = spawnSync('npm', ['run', '--silent', script], { stdio: 'inherit' });
     console.log(`${script}: ${run.status === 0 ? 'ok' : 'FAILED'}`);

@@ -109,6 +109,7 @@ export default defineScenario({
     'multus without Kubernetes: a pod per VM with eth0 (bridge), net1 ipvlan, net2 macvlan, net3 host-device; node-local ranges, cross-VM ping, DEL releases everything',
   topology: { nvm: 2, netsVm: [0, 1, 3, 4, 5] },
   overlays: ['cni'],
+  weight: 2, // minutes under TCG: boot and steps in about 2 minutes
   steps: [
     {
       name: 'multus ADD in each VM returns the default network result (delegates mode)',

@@ -39,6 +39,7 @@ export default defineScenario({
     'two VMs on nets 0,1,3,4,5: NICs, MACs and addresses as planned; all-pairs ping, IPv4 and IPv6',
   topology: { nvm: 2, netsVm: [0, 1, 3, 4, 5] },
   overlays: ['multinet'],
+  weight: 1, // minutes under TCG: a few seconds of boot, a minute of steps
   steps: [
     {
       name: 'every VM knows its name',
@@ -91,16 +92,15 @@ export default defineScenario({
             .filter((n) => n.id !== from.id)
             .flatMap((n) => nodeAddresses(n).map((a) => a.address));
           expectTrue(targets.length > 0, `${from.name} has targets to ping`);
-          const failed = await ctx.retryUntil(
+          // The retry is the check: it fails the step, naming what never answered.
+          await ctx.retryUntil(
             `${from.name} reaching ${targets.length} addresses`,
             async () => {
               const missing = await unreachable(ctx, from, targets);
               if (missing.length > 0) throw new Error(`no answer from ${missing.join(', ')}`);
-              return missing;
             },
             { timeoutMs: 30_000, intervalMs: 1000 },
           );
-          expectDeepEqual(failed, [], `addresses ${from.name} cannot reach`);
           ctx.log(`${from.name} reached ${targets.join(' ')}`);
         }
       },

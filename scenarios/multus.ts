@@ -1,7 +1,8 @@
 // Multus on Kubernetes (seeds 000, 002, 003): pods with the pod network on eth0 and seed
 // 000's NADs as net1 (ipvlan on eth2), net2 (macvlan bridge on eth3), net3 (the node's
 // eth4); node-local ranges keep addresses unique across nodes; multus reports what it did
-// in the pod's network-status annotation; seed 002's samplepods ping over macvlan-conf.
+// in the pod's network-status annotation; seed 002's samplepods ping over macvlan-conf; a
+// static pod (kubelet manifest file) gets its NAD too.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineScenario, type ScenarioContext } from '../lab/scenario/define.js';
@@ -19,6 +20,7 @@ import { PROJECT_ROOT } from '../lab/util/paths.js';
 import { applyManifests, deletePods, kubectl, logReadyTimes, waitPodsReady } from './support/kube.js';
 import {
   expectAddressesInRanges,
+  expectHeldByHostLocal,
   expectNodeReleased,
   expectNoSharedAddresses,
   expectPodLinks,
@@ -31,6 +33,8 @@ const NETWORKS = ['ipvlan', 'macvlan', 'host-device'];
 const NAMESPACE = 'default';
 const podName = (node: string) => `multus-${node}`;
 const MISSING = 'multus-missing-nad';
+const STATIC_POD = 'multus-static';
+const STATIC_MANIFEST = `/etc/kubernetes/manifests/${STATIC_POD}.json`;
 
 function podManifest(name: string, node: string, networks: string): string {
   return JSON.stringify({
@@ -136,6 +140,7 @@ export default defineScenario({
     "Multus on Kubernetes: pods with eth0 + ipvlan/macvlan/host-device NADs, node-local ranges, all-pairs ping, network-status, seed 002's samplepods, cleanup, a missing NAD",
   topology: { nvm: 2, netsVm: [0, 1, 3, 4, 5] },
   overlays: ['multus'],
+  weight: 14, // minutes under TCG: a cold Kubernetes boot, then 11 steps
   steps: [
     {
       name: "the NAD CRD and the seeds' NADs are in the cluster",
@@ -272,12 +277,56 @@ export default defineScenario({
         for (const node of ctx.plan.nodes) {
           const byIf = await podAddresses(ctx, podName(node.name));
           held.set(node.name, SECONDARY_NETS.flatMap((n) => byIf.get(n.ifname) ?? []).map(canonicalAddress));
+          await expectHeldByHostLocal(ctx, node, held.get(node.name) ?? []);
         }
         await deletePods(ctx, `-l ${LABEL}`);
         for (const node of ctx.plan.nodes) await expectNodeReleased(ctx, node, held.get(node.name) ?? []);
         await createPods(ctx);
         for (const node of ctx.plan.nodes) await expectPodAddresses(ctx, node);
         await deletePods(ctx, `-l ${LABEL}`);
+      },
+    },
+    {
+      name: 'a static pod with a networks annotation gets its net1 (ipvlan); its mirror pod shows it',
+      timeoutMs: 420_000,
+      run: async (ctx) => {
+        const node = ctx.plan.nodes.at(-1);
+        if (!node) throw new Error('no node');
+        const mirror = `${STATIC_POD}-${node.name}`;
+        const manifest = JSON.parse(podManifest(STATIC_POD, node.name, 'ipvlan'));
+        manifest.metadata.namespace = NAMESPACE;
+        delete manifest.spec.nodeName; // the kubelet that reads the file runs it
+        await ctx.sh(
+          node.name,
+          `cat > ${STATIC_MANIFEST}.tmp && mv ${STATIC_MANIFEST}.tmp ${STATIC_MANIFEST}`,
+          {
+            input: JSON.stringify(manifest),
+          },
+        );
+        try {
+          await ctx.retryUntil(`mirror pod ${mirror}`, () => kubectl(ctx, `get pod ${mirror} -o name`), {
+            timeoutMs: 180_000,
+            intervalMs: 3000,
+          });
+          await waitPodsReady(ctx, mirror, 300);
+          const net1 = (await podAddresses(ctx, mirror)).get('net1') ?? [];
+          expectEqual(net1.length, 2, `${mirror} net1 has one address per family (${net1.join(', ')})`);
+          const status = await networkStatus(ctx, mirror);
+          expectTrue(
+            status.some((s) => s.name === `${NAMESPACE}/ipvlan` && s.interface === 'net1'),
+            `${mirror}'s network-status lists ${NAMESPACE}/ipvlan on net1 (${JSON.stringify(status)})`,
+          );
+        } finally {
+          await ctx.sh(node.name, `rm -f ${STATIC_MANIFEST}`);
+        }
+        await ctx.retryUntil(
+          `mirror pod ${mirror} gone`,
+          async () => {
+            if ((await kubectl(ctx, `get pod ${mirror} -o name --ignore-not-found`)).trim() !== '')
+              throw new Error(`${mirror} still listed`);
+          },
+          { timeoutMs: 180_000, intervalMs: 3000 },
+        );
       },
     },
     {

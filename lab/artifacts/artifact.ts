@@ -15,6 +15,11 @@ export interface ArtifactSource {
   version: string;
   /** Where it comes from, for progress and errors. */
   from: string;
+  /**
+   * What else decides the result besides the version (e.g. a digest of a build module's go.mod,
+   * go.sum and flags): part of the cache key, so changing it builds anew.
+   */
+  pin?: string;
   /** Why this source cannot be used here at all (e.g. no sha256 pinned yet), else undefined. */
   unusable?: string;
   /** Puts the artifact's files (named in ArtifactSpec.files) into `dir`. */
@@ -41,7 +46,8 @@ export interface ResolvedArtifact {
 }
 
 const sourceEnv = (name: string) => `LAB_SOURCE_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-const entryKey = (name: string, source: ArtifactSource) => `${name}-${source.kind}-${source.version}`;
+const entryKey = (name: string, source: ArtifactSource) =>
+  `${name}-${source.kind}-${source.version}${source.pin ? `-${source.pin}` : ''}`;
 
 function resolved(spec: ArtifactSpec, source: ArtifactSource, entry: CacheEntry): ResolvedArtifact {
   return {

@@ -1,5 +1,6 @@
 // Flags shared by `lab start` and `lab test`, and how they become a config layer.
 import { Option } from '@commander-js/extra-typings';
+import type { SnapshotChoice } from '../lifecycle/start.js';
 import {
   type ConfigLayer,
   DEFAULTS,
@@ -21,6 +22,22 @@ export const parallelOption = () =>
   new Option('--parallel <n>', 'run up to n labs side by side (each in its own namespace)')
     .argParser((v) => parseIntStrict(v, '--parallel'))
     .default(1);
+
+/** --no-snapshot and --fresh: what `lab start` (and the labs of `lab test`) do about snapshots. */
+export function snapshotOptions() {
+  return [
+    new Option(
+      '--no-snapshot',
+      'neither restore a saved snapshot nor save one after the boot (env LAB_SNAPSHOT=off)',
+    ),
+    new Option('--fresh', 'boot cold even when a snapshot matches, then replace it'),
+  ] as const;
+}
+
+export function snapshotChoice(flags: { snapshot?: boolean; fresh?: boolean }): SnapshotChoice {
+  const off = flags.snapshot === false || process.env.LAB_SNAPSHOT === 'off';
+  return { mode: off ? 'off' : flags.fresh ? 'fresh' : 'auto' };
+}
 
 export function topologyOptions() {
   return [

@@ -52,6 +52,8 @@ export function clusterCertSpecs(plan: LabPlan): CertSpec[] {
     { name: 'admin', cn: 'lab-admin', groups: ['system:masters'], usage: ['client'] },
     { name: 'controller-manager', cn: 'system:kube-controller-manager', usage: ['client'] },
     { name: 'scheduler', cn: 'system:kube-scheduler', usage: ['client'] },
+    // Bound to the node-proxier role by Kubernetes' own bootstrap policy.
+    { name: 'kube-proxy', cn: 'system:kube-proxy', usage: ['client'] },
     // The pod network's route keeper: reads all Node objects, which a kubelet may not
     // (RBAC in overlays/xcluster-cni/root/etc/kubernetes/addons).
     { name: 'xcluster-cni', cn: 'lab:xcluster-cni', usage: ['client'] },

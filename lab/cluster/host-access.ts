@@ -15,7 +15,8 @@ export const APISERVER_FORWARD = 'apiserver';
 
 export const hostKubeconfigPath = (state: LabState) => join(state.dir, 'kubeconfig');
 
-async function apiServerPort(state: LabState): Promise<number> {
+/** The host port of the lab's API server forward; an error that says how to get one if none runs. */
+export async function apiServerPort(state: LabState): Promise<number> {
   const forward = await readForward(state.dir, APISERVER_FORWARD);
   if (!forward || !(await isOurProcess(forward.pid, state.dir)))
     throw new LabError(
@@ -27,19 +28,24 @@ async function apiServerPort(state: LabState): Promise<number> {
   return forward.port;
 }
 
+/** The lab's CA and its admin's certificate and key (PEM), from the lab's PKI. */
+export async function adminCredentials(state: LabState): Promise<{ ca: string; cert: string; key: string }> {
+  const read = (file: string) => readFile(join(state.dir, PKI_DIR, file), 'utf8');
+  return { ca: await read('ca.crt'), cert: await read('admin.crt'), key: await read('admin.key') };
+}
+
 /** Writes (mode 600) and returns the path of the host kubeconfig of the lab's admin. */
 export async function writeHostKubeconfig(state: LabState): Promise<string> {
   const port = await apiServerPort(state);
-  const pki = join(state.dir, PKI_DIR);
-  const read = (file: string) => readFile(join(pki, file), 'utf8');
+  const admin = await adminCredentials(state);
   const text = kubeconfig({
     cluster: `lab-${state.name}`,
     // 127.0.0.1 is among the API server certificate's SANs.
     server: `https://127.0.0.1:${port}`,
-    caPem: await read('ca.crt'),
+    caPem: admin.ca,
     user: 'lab-admin',
-    certPem: await read('admin.crt'),
-    keyPem: await read('admin.key'),
+    certPem: admin.cert,
+    keyPem: admin.key,
   });
   const path = hostKubeconfigPath(state);
   await writeFile(path, text, { mode: 0o600 });

@@ -1,12 +1,12 @@
 // The images a lab's pods need, built from Debian packages (no internet, no container
 // engine) into a registry storage tree that overlays/private-reg serves. Names are the ones
 // manifests use: containerd asks the lab registry for docker.io, registry.k8s.io, …
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { USRMERGE_LINKS } from '../../images/base.js';
-import type { ArtifactSpec } from '../artifacts/artifact.js';
+import { type ArtifactSpec, ensureArtifact } from '../artifacts/artifact.js';
 import { debianPackages } from '../artifacts/providers/debian.js';
 import { run } from '../util/exec.js';
 import { inputKey } from '../util/hash.js';
@@ -18,10 +18,32 @@ export interface LabImage {
   /** Repository path in the registry (what containerd asks a mirror for). */
   repository: string;
   tag: string;
+  /** Debian packages of its top layer (none: the base layer and `files` alone). */
   packages: string[];
   cmd: string[];
   /** Busybox applet links in /usr/bin (packages' own programs, e.g. iproute2's ip, win). */
   applets?: boolean;
+  entrypoint?: string[];
+  /**
+   * The top layer: every file of lab artifacts (e.g. a Go build), or one file of the host (data
+   * a Go module ships, read from the module cache), each into the directory `into`.
+   */
+  files?: ImageFile[];
+  /** Also in the top layer: empty directories, and symbolic links (path → target). */
+  dirs?: string[];
+  links?: Record<string, string>;
+  /** Extra /etc/passwd lines (root is always there), e.g. the user a package's daemon runs as. */
+  users?: string[];
+}
+
+export type ImageFile = { artifact: ArtifactSpec; into: string } | { hostFile: string; into: string };
+
+/** Where overlay private-reg's registry reads its storage in the VM: image sets go there. */
+export const REGISTRY_STORAGE = '/var/lib/docker-registry';
+
+/** An artifact holding a registry storage tree of `images`; the images it holds stay at hand. */
+export interface ImageSetSpec extends ArtifactSpec {
+  images: LabImage[];
 }
 
 /** The applets an alpine-like image offers; real programs from packages replace links. */
@@ -176,6 +198,8 @@ async function tarTree(tree: string, tar: string, what: string): Promise<string>
   return tar;
 }
 
+const ROOT_USER = 'root:x:0:0:root:/root:/bin/sh';
+
 /** Debian's merged /usr links, /tmp and a root user: what the package tar lacks to run. */
 async function baseLayer(dir: string): Promise<string> {
   const tree = join(dir, 'base');
@@ -183,42 +207,110 @@ async function baseLayer(dir: string): Promise<string> {
     await mkdir(join(tree, sub), { recursive: true });
   }
   for (const [link, target] of USRMERGE_LINKS) await symlink(target, join(tree, link));
-  await writeFile(join(tree, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  await writeFile(join(tree, 'etc/passwd'), `${ROOT_USER}\n`);
   await writeFile(join(tree, 'etc/group'), 'root:x:0:\n');
   return tarTree(tree, join(dir, 'base.tar'), "the images' base layer");
 }
 
-export const labImages: ArtifactSpec = {
+/** The top layer of files, directories and links: each artifact built (or taken from the cache) first. */
+async function filesLayer(dir: string, image: LabImage): Promise<string> {
+  const tree = join(dir, `files-${image.repository.replaceAll('/', '_')}-${image.tag}`);
+  await mkdir(tree, { recursive: true });
+  for (const file of image.files ?? []) {
+    await mkdir(join(tree, file.into), { recursive: true });
+    if ('hostFile' in file) await copyFile(file.hostFile, join(tree, file.into, basename(file.hostFile)));
+    else {
+      const built = await ensureArtifact(file.artifact);
+      for (const name of file.artifact.files)
+        await copyFile(join(built.dir, name), join(tree, file.into, name));
+    }
+  }
+  for (const sub of image.dirs ?? []) await mkdir(join(tree, sub), { recursive: true });
+  for (const [path, target] of Object.entries(image.links ?? {})) {
+    await mkdir(dirname(join(tree, path)), { recursive: true });
+    await symlink(target, join(tree, path));
+  }
+  if (image.users?.length) {
+    await mkdir(join(tree, 'etc'), { recursive: true });
+    await writeFile(join(tree, 'etc/passwd'), `${[ROOT_USER, ...image.users].join('\n')}\n`);
+  }
+  return tarTree(tree, `${tree}.tar`, `the files layer of ${image.ref}`);
+}
+
+const hasTopLayer = (image: LabImage) =>
+  Boolean(
+    image.files?.length || image.dirs?.length || Object.keys(image.links ?? {}).length || image.users?.length,
+  );
+
+/** What decides an artifact's files, for a key: its sources' kinds, versions and pins. */
+const artifactKey = (artifact: ArtifactSpec) => ({
+  name: artifact.name,
+  sources: artifact.sources.map((s) => [s.kind, s.version, s.pin ?? '']),
+});
+
+/**
+ * An image set: the storage tree of the lab registry holding `images`. Overlays install theirs
+ * into REGISTRY_STORAGE; blobs are content-addressed and repositories apart, so the layers of
+ * several sets merge into one registry.
+ */
+export function imageSet(spec: { name: string; description: string; images: LabImage[] }): ImageSetSpec {
+  const key = spec.images.map((image) => ({
+    ...image,
+    files: (image.files ?? []).map((f) =>
+      'hostFile' in f
+        ? { into: f.into, hostFile: f.hostFile }
+        : { into: f.into, artifact: artifactKey(f.artifact) },
+    ),
+  }));
+  return {
+    name: spec.name,
+    description: spec.description,
+    images: spec.images,
+    files: ['docker'],
+    sources: [
+      {
+        kind: 'build',
+        version: inputKey({ images: key, BUSYBOX_APPLETS, format: 3 }),
+        from: 'Debian packages and lab artifacts, built here',
+        fill: async (dir) => {
+          const scratch = await mkdtemp(join(tmpdir(), 'lab-images-'));
+          try {
+            const base = await baseLayer(scratch);
+            const applets = await appletLayer(scratch);
+            const images = [];
+            for (const image of spec.images) {
+              const layers = [base];
+              if (image.applets) layers.push(applets);
+              if (image.packages.length > 0) {
+                const debs = await debianPackages({
+                  packages: image.packages,
+                  purpose: `image ${image.ref}`,
+                });
+                layers.push(join(debs.dir, 'rootfs.tar'));
+              }
+              if (hasTopLayer(image)) layers.push(await filesLayer(scratch, image));
+              images.push(
+                await buildImage({
+                  repository: image.repository,
+                  tag: image.tag,
+                  layers,
+                  cmd: image.cmd,
+                  entrypoint: image.entrypoint,
+                }),
+              );
+            }
+            await writeRegistryStore(dir, images);
+          } finally {
+            await rm(scratch, { recursive: true, force: true });
+          }
+        },
+      },
+    ],
+  };
+}
+
+export const labImages = imageSet({
   name: 'lab-images',
   description: "the lab's container images (registry storage)",
-  files: ['docker'],
-  sources: [
-    {
-      kind: 'build',
-      version: inputKey({ LAB_IMAGES, BUSYBOX_APPLETS, format: 2 }),
-      from: 'Debian packages, built here',
-      fill: async (dir) => {
-        const scratch = await mkdtemp(join(tmpdir(), 'lab-images-'));
-        try {
-          const base = await baseLayer(scratch);
-          const applets = await appletLayer(scratch);
-          const images = [];
-          for (const image of LAB_IMAGES) {
-            const debs = await debianPackages({ packages: image.packages, purpose: `image ${image.ref}` });
-            images.push(
-              await buildImage({
-                repository: image.repository,
-                tag: image.tag,
-                layers: [base, ...(image.applets ? [applets] : []), join(debs.dir, 'rootfs.tar')],
-                cmd: image.cmd,
-              }),
-            );
-          }
-          await writeRegistryStore(dir, images);
-        } finally {
-          await rm(scratch, { recursive: true, force: true });
-        }
-      },
-    },
-  ],
-};
+  images: LAB_IMAGES,
+});

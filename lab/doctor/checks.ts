@@ -2,34 +2,9 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { execa } from 'execa';
+import { HOST_TOOLS } from './host-tools.js';
 
-export interface HostTool {
-  command: string;
-  apt: string;
-  why: string;
-}
-
-export const HOST_TOOLS: HostTool[] = [
-  { command: 'qemu-system-x86_64', apt: 'qemu-system-x86', why: 'runs the VMs' },
-  { command: 'qemu-img', apt: 'qemu-utils', why: 'per-VM scratch disks' },
-  { command: 'mmdebstrap', apt: 'mmdebstrap', why: 'fetches Debian packages for the image' },
-  { command: 'mksquashfs', apt: 'squashfs-tools', why: 'read-only image layers' },
-  { command: 'mke2fs', apt: 'e2fsprogs', why: 'the scratch disk template' },
-  { command: 'depmod', apt: 'kmod', why: 'indexes the kernel modules of the image' },
-  { command: 'xz', apt: 'xz-utils', why: 'unpacks kernel modules' },
-  { command: 'ip', apt: 'iproute2', why: 'network namespaces, bridges, taps' },
-  { command: 'tar', apt: 'tar', why: 'unpacks packages' },
-  { command: 'openssl', apt: 'openssl', why: "makes each lab's Kubernetes certificates" },
-  { command: 'tcpdump', apt: 'tcpdump', why: 'lab capture: packets from inside a lab' },
-  {
-    command: 'go',
-    apt: 'golang-go',
-    why: 'builds the guest init (lab-init) and multus from the Go module proxy',
-  },
-];
-
-/** The apt packages .ci/run and setup.sh install: every tool above that apt provides. */
-export const APT_PACKAGES = HOST_TOOLS.filter((t) => t.command !== 'go').map((t) => t.apt);
+export { HOST_TOOLS } from './host-tools.js';
 
 export async function commandExists(command: string): Promise<boolean> {
   // Absolute /bin/sh: PATH is what is being checked, it may not lead to a shell.
@@ -49,7 +24,7 @@ export async function checkHost(): Promise<Finding[]> {
     const ok = await commandExists(tool.command);
     findings.push({
       ok,
-      what: `${tool.command} (${tool.why})`,
+      what: `${tool.command} (${tool.why}${tool.use === 'tests' ? '; for the tests' : ''})`,
       fix: ok
         ? undefined
         : tool.command === 'go'

@@ -11,6 +11,7 @@ import { ensureRootfs } from './rootfs.js';
 export interface BootImage {
   kernel: Kernel;
   initramfs: string;
+  initramfsKey: string;
   /** Bottom first; the guest stacks them in this order (lab0, lab1, …). */
   layers: Layer[];
 }
@@ -40,5 +41,5 @@ export async function ensureImage(overlays: Overlay[], progress: Progress = () =
     progress(`overlay ${overlay.manifest.name}`);
     layers.push(await ensureOverlayLayer(overlay, (message) => progress(`  ${message}`)));
   }
-  return { kernel, initramfs: initramfs.path, layers };
+  return { kernel, initramfs: initramfs.path, initramfsKey: initramfs.key, layers };
 }

@@ -92,5 +92,6 @@ export async function writeNodeInitrd(
   archive: Buffer,
   output: string,
 ): Promise<void> {
-  await writeFile(output, Buffer.concat([await readFile(sharedInitramfs), archive]));
+  // It carries the node's secrets (SSH host key, for vm-001 the cluster's keys): owner only.
+  await writeFile(output, Buffer.concat([await readFile(sharedInitramfs), archive]), { mode: 0o600 });
 }

@@ -1,12 +1,14 @@
 // The lab's state file: a write-ahead record of everything a lab creates on the host.
 // A resource is recorded *before* it is created, so after a crash at any point
 // `lab clean` knows every thing that may exist and removes exactly those.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import type { SnapshotKey } from '../snapshot/key.js';
 import type { LabPlan } from '../topology/plan.js';
 import type { Accel, LabConfig } from '../topology/schema.js';
-import { labDir, stateDir } from '../util/paths.js';
+import { LabError } from '../util/errors.js';
+import { checkLabName, LAB_NAME_PATTERN, labDir, stateDir } from '../util/paths.js';
 
 export interface VmState {
   name: string;
@@ -34,13 +36,26 @@ export interface LabState {
   /** Host forwards started (their pid/port files live in `dir`). */
   forwards?: string[];
   timings: Record<string, number>;
+  /** The host's boot id at start: a lab whose host restarted since has no VMs left. */
+  bootId?: string;
+  /** What a snapshot of this lab depends on (lab snapshot save records it). */
+  snapshotKey?: SnapshotKey;
+  /** Set when the lab was restored from a snapshot instead of booted. */
+  snapshot?: {
+    name: string;
+    savedAt: string;
+    restoredAt: string;
+    /** The version directory its disks sit on. */
+    dir: string;
+  };
 }
 
 export const stateFile = (lab: string) => join(labDir(lab), 'state.json');
 
 export async function readState(lab: string): Promise<LabState | undefined> {
+  const file = stateFile(lab); // a bad name is a usage error, not "no such lab"
   try {
-    return JSON.parse(await readFile(stateFile(lab), 'utf8')) as LabState;
+    return JSON.parse(await readFile(file, 'utf8')) as LabState;
   } catch {
     return undefined;
   }
@@ -63,30 +78,97 @@ export async function updateState(state: LabState, change: Partial<LabState>): P
 
 export async function listLabs(): Promise<string[]> {
   const names = await readdir(join(stateDir(), 'labs')).catch(() => [] as string[]);
-  return names.filter((n) => !n.includes('.')).sort();
+  return names.filter((n) => LAB_NAME_PATTERN.test(n)).sort();
 }
 
-const lockDir = (lab: string) => join(stateDir(), 'labs', `${lab}.lock`);
+const lockDir = (lab: string) => join(stateDir(), 'labs', `${checkLabName(lab)}.lock`);
 
 /** Only for a lock whose holder is known dead (a start killed with -9). */
 export async function removeLock(lab: string): Promise<void> {
   await rm(lockDir(lab), { recursive: true, force: true });
+  await rm(ownerFile(lab), { force: true });
 }
 
-/** Serializes start/stop/clean of one lab across processes. */
-export async function withLabLock<T>(lab: string, fn: () => Promise<T>): Promise<T> {
+const ownerFile = (lab: string) => join(stateDir(), 'labs', `${checkLabName(lab)}.lock-owner`);
+
+/** The process that holds a lab's lock, as its owner file says (undefined: none or unreadable). */
+async function lockOwner(lab: string): Promise<{ pid: number; command: string } | undefined> {
+  try {
+    return JSON.parse(await readFile(ownerFile(lab), 'utf8')) as { pid: number; command: string };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who holds a lab's lock, in words ("process 123 (lab start multus)"), as far as it is known. */
+export async function lockHolder(lab: string): Promise<string> {
+  const owner = await lockOwner(lab);
+  if (!owner) return 'another lab process';
+  return `process ${owner.pid} (lab ${owner.command})${processAlive(owner.pid) ? '' : ', which is gone'}`;
+}
+
+/** The lab's lock is held by a process that is still alive (never break such a lock). */
+export async function lockHeldByLiveProcess(lab: string): Promise<boolean> {
+  const owner = await lockOwner(lab);
+  return owner !== undefined && owner.pid !== process.pid && processAlive(owner.pid);
+}
+
+const LOCK_WAIT_MS = 10 * 60_000;
+const waitingNote = (lab: string, holder: string) =>
+  process.stderr.write(
+    `lab: lab "${lab}" is locked by ${holder}; waiting for it (up to ${LOCK_WAIT_MS / 60_000} min)\n`,
+  );
+
+/**
+ * Serializes start/stop/clean/save of one lab across processes. A caller that has to wait is
+ * told at once who holds the lock, and given a clear error if it is never released.
+ */
+export async function withLabLock<T>(
+  lab: string,
+  fn: () => Promise<T>,
+  onWait: (holder: string) => void = (holder) => waitingNote(lab, holder),
+): Promise<T> {
   const labs = join(stateDir(), 'labs');
-  await mkdir(labs, { recursive: true });
+  await mkdir(labs, { recursive: true, mode: 0o700 });
+  await chmod(labs, 0o700); // labs hold private keys; a dir made by an older lab may be 0755
   // The lock is a directory that exists only while held: nothing stays behind after a stop.
-  const release = await lockfile.lock(join(labs, lab), {
+  const options = {
     realpath: false,
     lockfilePath: lockDir(lab),
-    retries: { retries: 600, minTimeout: 100, maxTimeout: 500 },
     stale: 20_000,
-  });
+    // proper-lockfile's default throws inside a timer, which would kill a start half-way.
+    onCompromised: (err: Error) =>
+      process.stderr.write(`lab: warning: the lock of lab "${lab}" was lost (${err.message})\n`),
+  };
+  const target = join(labs, checkLabName(lab));
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(target, { ...options, retries: 0 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+    const holder = await lockHolder(lab);
+    onWait(holder);
+    try {
+      release = await lockfile.lock(target, {
+        ...options,
+        retries: { retries: LOCK_WAIT_MS / 500, minTimeout: 500, maxTimeout: 500, factor: 1 },
+      });
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code !== 'ELOCKED') throw again;
+      throw new LabError(
+        `lab "${lab}" is still locked by ${await lockHolder(lab)} after ${LOCK_WAIT_MS / 60_000} min`,
+        `if that process is gone or stuck: lab clean --name ${lab}`,
+      );
+    }
+  }
+  await writeFile(
+    ownerFile(lab),
+    JSON.stringify({ pid: process.pid, command: process.argv.slice(2).join(' ') }),
+  );
   try {
     return await fn();
   } finally {
+    await rm(ownerFile(lab), { force: true });
     await release();
   }
 }

@@ -1,8 +1,10 @@
 // An overlay's typed manifest (overlays/<name>/overlay.ts): what it needs and what it runs.
 import { z } from 'zod';
 import type { ArtifactSpec } from '../artifacts/artifact.js';
+import type { LabState } from '../lifecycle/state.js';
 import type { LabPlan } from '../topology/plan.js';
 import { topologySchema } from '../topology/schema.js';
+import type { Ui } from '../util/ui.js';
 
 const unitName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
 const argv = z.array(z.string().min(1)).min(1);
@@ -61,6 +63,17 @@ export interface PrepareContext {
 /** Runs at `lab start` before the VMs boot: per-lab material (e.g. certificates) for each node. */
 export type Prepare = (ctx: PrepareContext) => Promise<NodeFiles>;
 
+export interface AfterRestoreContext {
+  state: LabState;
+  ui: Ui;
+  timeoutMs: number;
+}
+/**
+ * Runs once a lab restored from a snapshot runs again and its clocks are set: mends what the
+ * jump in time disturbs and waits until the overlay's part is ready, as its units did at boot.
+ */
+export type AfterRestore = (ctx: AfterRestoreContext) => Promise<void>;
+
 export const overlayManifestSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
@@ -75,6 +88,10 @@ export const overlayManifestSchema = z
     bootTimeoutSec: z.number().int().positive().optional(),
     /** Per-lab, per-node files made at start (see Prepare). */
     prepare: z.custom<Prepare>((value) => typeof value === 'function', 'a function (see Prepare)').optional(),
+    /** See AfterRestore. */
+    afterRestore: z
+      .custom<AfterRestore>((value) => typeof value === 'function', 'a function (see AfterRestore)')
+      .optional(),
     /** Kernel modules shipped (with their dependencies) and loaded at boot. */
     modules: z.array(z.string()).default([]),
     units: z.array(unitSchema).default([]),

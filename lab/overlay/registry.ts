@@ -36,9 +36,17 @@ export async function listOverlayNames(): Promise<string[]> {
 
 const loaded = new Map<string, Overlay>();
 
+/** An overlay name is a folder name, never a path: checked before anything is imported. */
+const OVERLAY_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 export async function loadOverlay(name: string): Promise<Overlay> {
   const cached = loaded.get(name);
   if (cached) return cached;
+  if (!OVERLAY_NAME.test(name))
+    throw new UsageError(
+      `overlay "${name}" is not an overlay name (lower-case letters, digits and dashes)`,
+      `known overlays: ${(await listOverlayNames()).join(', ')}; your own go in a folder named in LAB_OVERLAY_PATH`,
+    );
   for (const dir of overlaySearchPath()) {
     const overlayDir = join(dir, name);
     const module = await importProjectModule(join(overlayDir, 'overlay.ts'));

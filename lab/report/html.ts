@@ -25,6 +25,8 @@ export interface HtmlReportInput {
   /** The run's wall time and labs side by side (absent: not shown). */
   wallMs?: number;
   parallel?: number;
+  /** Merged from this many runs (CI shards); the wall time is then the longest one's. */
+  shards?: number;
   scenarios: ReportScenario[];
 }
 
@@ -49,7 +51,7 @@ export function htmlReport(input: HtmlReportInput): string {
     `<p class="summary">${escapeMarkup(summaryLine(results))}</p>`,
     input.wallMs === undefined
       ? ''
-      : `<p class="wall">${escapeMarkup(wallLine(results.length, input.wallMs, input.parallel))}</p>`,
+      : `<p class="wall">${escapeMarkup(wallLine(results.length, input.wallMs, input.parallel, input.shards))}</p>`,
     `<p class="generated">generated <time${attributes({ datetime: input.generatedAt })}>${escapeMarkup(input.generatedAt)}</time></p>`,
     contents(results),
     '</header>',
@@ -63,8 +65,13 @@ export function htmlReport(input: HtmlReportInput): string {
 }
 
 /** "4 scenarios in 926.0 s, one lab at a time" */
-function wallLine(scenarios: number, wallMs: number, parallel = 1): string {
-  const labs = parallel > 1 ? `up to ${parallel} labs at a time` : 'one lab at a time';
+function wallLine(scenarios: number, wallMs: number, parallel = 1, shards = 1): string {
+  const labs =
+    shards > 1
+      ? `merged from ${shards} shards run side by side (the longest shard's wall time)`
+      : parallel > 1
+        ? `up to ${parallel} labs at a time`
+        : 'one lab at a time';
   return `${scenarios} scenario${scenarios === 1 ? '' : 's'} in ${formatDuration(wallMs)}, ${labs}`;
 }
 
@@ -104,10 +111,14 @@ function facts(result: ScenarioResult): string {
     ['lab', result.lab],
     ['started', result.startedAt],
   ];
+  if (result.ranIn) rows.push(['ran in', result.ranIn]);
   // A failed setup is a row of the timeline; a passed one (lab start) is a fact beside the steps.
   if (result.setup?.status === 'passed')
     rows.push(
-      ['lab start', formatDuration(result.setup.durationMs)],
+      [
+        'lab start',
+        `${formatDuration(result.setup.durationMs)}, ${result.setup.restoredFrom ? `restored from snapshot ${result.setup.restoredFrom}` : 'cold boot'}`,
+      ],
       ['steps', formatDuration(result.durationMs)],
     );
   else rows.push(['duration', formatDuration(result.durationMs)]);

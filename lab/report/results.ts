@@ -2,6 +2,7 @@
 // (machines), and report.html (people), with the topology picture and, for a failed
 // scenario, the tail of every log saved from its lab.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ScenarioResult } from '../scenario/runner.js';
 import type { LabPlan } from '../topology/plan.js';
@@ -37,6 +38,8 @@ export interface RunInfo {
   title: string;
   wallMs: number;
   parallel: number;
+  /** Set by lab report merge: how many runs (shards) the results come from. */
+  shards?: number;
 }
 
 /** Writes junit.xml, results.json and report.html into `dir`; returns the report's path. */
@@ -46,7 +49,7 @@ export async function writeRunResults(dir: string, run: RunInfo, records: Scenar
   await writeFile(join(dir, 'junit.xml'), toJUnitXml(results));
   await writeFile(
     join(dir, 'results.json'),
-    `${JSON.stringify({ ...run, summary: summaryLine(results), scenarios: results }, null, 2)}\n`,
+    `${JSON.stringify({ ...run, host: hostname(), summary: summaryLine(results), scenarios: results }, null, 2)}\n`,
   );
   const scenarios = await Promise.all(
     records.map(async (record) => ({

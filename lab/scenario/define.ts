@@ -22,6 +22,23 @@ export interface RetryUntilOptions {
   intervalMs?: number;
 }
 
+/** A test case another runner ran inside a step (e.g. one of Kubernetes' e2e tests). */
+export interface ReportedCase {
+  /** As that runner names it; the reports use it unchanged. */
+  name: string;
+  status: 'passed' | 'failed' | 'skipped';
+  durationMs: number;
+  failure?: string;
+}
+
+/** Options of `lab test` that scenarios running another test runner pass on to it. */
+export interface ScenarioParams {
+  /** Run only the tests whose names match (a regular expression). */
+  focus?: string;
+  /** Never run the tests whose names match. */
+  skip?: string;
+}
+
 export interface ScenarioContext {
   /** Every VM, NIC and address. */
   plan: LabPlan;
@@ -44,6 +61,16 @@ export interface ScenarioContext {
   log(message: string): void;
   /** Aborted when the step times out, so long waits inside a step can stop early. */
   signal: AbortSignal;
+  /** For programs a step runs on the host against the lab (e.g. Kubernetes' e2e.test). */
+  host: {
+    /** The lab admin's kubeconfig, dialing the API server through the lab's host forward. */
+    kubeconfig(): Promise<string>;
+    /** This scenario's own folder in the results (made on demand by whoever writes there). */
+    outputDir: string;
+  };
+  params: ScenarioParams;
+  /** Cases another runner ran in this step: reported after the step, under their own names. */
+  report(cases: ReportedCase[]): void;
 }
 
 export const DEFAULT_STEP_TIMEOUT_MS = 120_000;
@@ -62,6 +89,11 @@ export interface Scenario {
   topology: Topology;
   overlays: string[];
   steps: Step[];
+  /**
+   * About how many minutes it runs under TCG, boot included (default 1): how `--shard` splits a
+   * suite when no measured durations are given.
+   */
+  weight?: number;
 }
 
 /** The reports add a test case of this name when booting the lab fails, so no step may use it. */

@@ -2,12 +2,12 @@
 // keep the evidence on failure, stop the lab.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { kubectlRunner } from '../cluster/host-access.js';
+import { kubectlRunner, writeHostKubeconfig } from '../cluster/host-access.js';
 import { requireState, sshTarget } from '../lifecycle/access.js';
 import { saveEvidence } from '../lifecycle/evidence.js';
 import { downVmsReport } from '../lifecycle/health.js';
 import { resolveLab } from '../lifecycle/resolve.js';
-import { startLab } from '../lifecycle/start.js';
+import { type SnapshotChoice, startLab } from '../lifecycle/start.js';
 import type { LabState } from '../lifecycle/state.js';
 import { teardown } from '../lifecycle/teardown.js';
 import { toJUnitXml } from '../report/junit.js';
@@ -15,7 +15,7 @@ import type { ScenarioRecord } from '../report/results.js';
 import type { ConfigLayer } from '../topology/config.js';
 import type { Ui } from '../util/ui.js';
 import { SshSession } from '../vm/ssh.js';
-import { type ExecResult, type Scenario, SETUP_CASE_NAME } from './define.js';
+import { type ExecResult, type Scenario, type ScenarioParams, SETUP_CASE_NAME } from './define.js';
 import {
   runSteps,
   type ScenarioResult,
@@ -33,7 +33,11 @@ export interface ExecuteOptions {
   noStart: boolean;
   /** Keep the lab up when the scenario fails. */
   keep: boolean;
+  /** Restore the lab from a matching snapshot, save one after a cold boot (default), or neither. */
+  snapshot?: SnapshotChoice;
   onStep?: (step: StepResult) => void;
+  /** Passed on to scenarios that run another test runner (--focus, --skip). */
+  params?: ScenarioParams;
 }
 
 /** One SSH connection per VM, opened on first use, closed at the end. */
@@ -86,9 +90,14 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
     if (options.noStart) state = await requireState(options.labName);
     else {
       const { config, overlays } = await resolveLab(options.layers);
-      state = await startLab(config, overlays, { ui: options.ui, evidenceDir });
+      state = await startLab(config, overlays, { ui: options.ui, evidenceDir, snapshot: options.snapshot });
       // Booting is most of a Kubernetes scenario's wall time; the report shows it beside the steps.
-      setup = { name: SETUP_CASE_NAME, status: 'passed', durationMs: Date.now() - started };
+      setup = {
+        name: SETUP_CASE_NAME,
+        status: 'passed',
+        durationMs: Date.now() - started,
+        restoredFrom: state.snapshot?.name,
+      };
     }
   } catch (err) {
     const result = setupFailedResult(scenario, {
@@ -113,6 +122,11 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
         accel: state.accel?.used ?? 'unknown',
         exec: (vm, cmd, opts) => pool.exec(vm, cmd, opts),
         kubectl,
+        host: {
+          kubeconfig: () => writeHostKubeconfig(state),
+          outputDir: join(options.resultsDir, scenario.name),
+        },
+        params: options.params ?? {},
       },
       { onStep: options.onStep },
     );

@@ -17,6 +17,12 @@ export async function listScenarioNames(): Promise<string[]> {
 }
 
 export async function loadScenario(name: string): Promise<Scenario> {
+  // A scenario name is a file name in scenarios/, never a path: checked before any import.
+  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name))
+    throw new UsageError(
+      `scenario "${name}" is not a scenario name (lower-case letters, digits and dashes)`,
+      `scenarios: ${(await listScenarioNames()).join(', ')}`,
+    );
   const module = await importProjectModule(join(SCENARIO_DIR, `${name}.ts`));
   const scenario = module?.default as Scenario | undefined;
   if (!scenario || !Array.isArray(scenario.steps)) {

@@ -5,6 +5,7 @@ import {
   CommandFailure,
   DEFAULT_RETRY_TIMEOUT_MS,
   DEFAULT_STEP_TIMEOUT_MS,
+  type ReportedCase,
   type Scenario,
   type ScenarioContext,
   SETUP_CASE_NAME,
@@ -35,6 +36,8 @@ export interface SetupResult {
   status: 'passed' | 'failed';
   durationMs: number;
   failure?: FailureInfo;
+  /** How the lab came up: booted cold, or restored from this snapshot. */
+  restoredFrom?: string;
 }
 
 export interface ScenarioResult {
@@ -49,10 +52,16 @@ export interface ScenarioResult {
   durationMs: number;
   steps: StepResult[];
   setup?: SetupResult;
+  /** Where it ran, when the report merges several runs (lab report merge): that run's title and host. */
+  ranIn?: string;
 }
 
 /** What the caller provides; the runner adds the per-step parts (log, signal, sh, retryUntil). */
-export type LabHandle = Omit<ScenarioContext, 'log' | 'signal' | 'retryUntil' | 'sh'>;
+export type LabHandle = Omit<
+  ScenarioContext,
+  'log' | 'signal' | 'retryUntil' | 'sh' | 'report' | 'host' | 'params'
+> &
+  Partial<Pick<ScenarioContext, 'host' | 'params'>>;
 
 export interface RunOptions {
   /** Called once per step, in order, including skipped steps: drives progress output. */
@@ -71,9 +80,13 @@ export async function runSteps(
   const steps: StepResult[] = [];
   for (const step of scenario.steps) {
     const skip = failFast && steps.some((r) => r.status === 'failed');
-    const result = skip ? skippedStep(step) : await runStep(step, lab);
-    steps.push(result);
-    onStep?.(result);
+    const { result, reported } = skip
+      ? { result: skippedStep(step), reported: [] }
+      : await runStep(step, lab);
+    for (const each of [result, ...reported]) {
+      steps.push(each);
+      onStep?.(each);
+    }
   }
   return {
     scenario: scenario.name,
@@ -118,9 +131,10 @@ export class StepTimeout extends Error {
   }
 }
 
-async function runStep(step: Step, lab: LabHandle): Promise<StepResult> {
+async function runStep(step: Step, lab: LabHandle): Promise<{ result: StepResult; reported: StepResult[] }> {
   const startedAt = new Date();
   const output: string[] = [];
+  const reported: StepResult[] = [];
   const controller = new AbortController();
   // A step that timed out may still be running; its late log lines would land in a result that
   // has already been reported, so they are dropped.
@@ -128,7 +142,10 @@ async function runStep(step: Step, lab: LabHandle): Promise<StepResult> {
   const log = (message: string) => {
     if (!finished) output.push(message);
   };
-  const ctx = stepContext(lab, log, controller.signal);
+  const report = (cases: ReportedCase[]) => {
+    if (!finished) reported.push(...cases.map((c) => reportedCase(c, startedAt)));
+  };
+  const ctx = stepContext(lab, log, report, controller.signal);
 
   let failure: FailureInfo | undefined;
   try {
@@ -146,8 +163,24 @@ async function runStep(step: Step, lab: LabHandle): Promise<StepResult> {
     output,
   };
   if (failure) result.failure = failure;
-  return result;
+  return { result, reported };
 }
+
+function reportedCase(c: ReportedCase, startedAt: Date): StepResult {
+  return {
+    name: c.name,
+    status: c.status,
+    durationMs: c.durationMs,
+    startedAt: startedAt.toISOString(),
+    output: [],
+    ...(c.failure !== undefined ? { failure: { message: c.failure } } : {}),
+  };
+}
+
+const NO_HOST: ScenarioContext['host'] = {
+  kubeconfig: () => Promise.reject(new Error('this lab handle has no host access')),
+  outputDir: '',
+};
 
 function skippedStep(step: Step): StepResult {
   return {
@@ -159,8 +192,16 @@ function skippedStep(step: Step): StepResult {
   };
 }
 
-function stepContext(lab: LabHandle, log: (message: string) => void, signal: AbortSignal): ScenarioContext {
+function stepContext(
+  lab: LabHandle,
+  log: (message: string) => void,
+  report: (cases: ReportedCase[]) => void,
+  signal: AbortSignal,
+): ScenarioContext {
   return {
+    host: lab.host ?? NO_HOST,
+    params: lab.params ?? {},
+    report,
     plan: lab.plan,
     accel: lab.accel,
     exec: (vm, command, execOpts) => lab.exec(vm, command, execOpts),

@@ -14,7 +14,12 @@ export function parseTopology(text: string, file: string): Topology {
     const at = `${file}:${line}:${col}`;
     throw new UsageError(`${at}: not valid YAML: ${syntaxError.message.split('\n')[0]}`);
   }
-  const data = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {}; // an alias without its anchor only fails here
+  } catch (err) {
+    throw new UsageError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
   const result = topologySchema.safeParse(data);
   if (result.success) return result.data;
   const at = (offset: number) => {

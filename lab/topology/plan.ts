@@ -126,13 +126,64 @@ export function planNode(id: number, config: LabConfig, nets: Map<number, NetPla
   return { id, name: nodeName(id), mem: override?.mem ?? config.mem, smp: override?.smp ?? config.smp, nics };
 }
 
+/** Host bits an addressed subnet needs: VM ids 1..249 and the host's .250. */
+const MIN_HOST_BITS = 8;
+
+/** What the schema cannot see alone: subnets too small or overlapping, a too long IPv6 prefix. */
+export function checkPlanInputs(config: LabConfig, netIds: number[]): void {
+  const prefix = new Address6(config.ipv6Prefix);
+  if (prefix.subnetMask > 96)
+    throw new UsageError(
+      `ipv6Prefix: ${config.ipv6Prefix} is longer than /96: each VM's IPv4 address is embedded in its last 32 bits`,
+    );
+  const ranges: Array<{
+    net: number;
+    family: 4 | 6;
+    start: bigint;
+    end: bigint;
+    cidr: string;
+    field: string;
+  }> = [];
+  for (const net of netIds) {
+    const index = config.nets.findIndex((n) => n.id === net);
+    const explicit = config.nets[index];
+    const addressed = explicit?.addressed ?? (explicit?.ipv4 !== undefined || net < FIRST_UNADDRESSED_NET);
+    if (!addressed) continue;
+    for (const family of [4, 6] as const) {
+      const cidr =
+        family === 4
+          ? (explicit?.ipv4 ?? defaultIpv4Subnet(net))
+          : (explicit?.ipv6 ?? defaultIpv6Subnet(net, config.ipv6Prefix));
+      const field = (family === 4 ? explicit?.ipv4 : explicit?.ipv6)
+        ? `nets[${index}].ipv${family}`
+        : `net ${net} (its default ${cidr})`;
+      const parsed = family === 4 ? new Address4(cidr) : new Address6(cidr);
+      const hostBits = (family === 4 ? 32 : 128) - parsed.subnetMask;
+      if (hostBits < MIN_HOST_BITS)
+        throw new UsageError(
+          `${field}: ${cidr} is too small: it must hold the VMs (.1 …) and the host side of the bridge (.${HOST_ID}), so /${(family === 4 ? 32 : 128) - MIN_HOST_BITS} or larger`,
+        );
+      const start = parsed.startAddress().bigInt();
+      const end = parsed.endAddress().bigInt();
+      const clash = ranges.find((r) => r.family === family && r.start <= end && start <= r.end);
+      if (clash)
+        throw new UsageError(
+          `${field}: ${cidr} overlaps net ${clash.net}'s ${clash.cidr}: every net needs its own subnet`,
+        );
+      ranges.push({ net, family, start, end, cidr, field });
+    }
+  }
+}
+
 export function planLab(config: LabConfig): LabPlan {
   const ids = Array.from({ length: config.nvm }, (_, i) => i + 1);
   const netIds = new Set<number>();
   for (const id of ids) {
     for (const net of config.nodes.find((n) => n.id === id)?.nets ?? config.netsVm) netIds.add(net);
   }
-  const nets = new Map([...netIds].sort((a, b) => a - b).map((net) => [net, planNet(net, config)]));
+  const sorted = [...netIds].sort((a, b) => a - b);
+  checkPlanInputs(config, sorted);
+  const nets = new Map(sorted.map((net) => [net, planNet(net, config)]));
   return {
     name: config.name,
     netns: netnsName(config.name),

@@ -1,5 +1,6 @@
 // The typed shape of a lab: what a topology file, the environment and the CLI may set.
 import { z } from 'zod';
+import { LAB_NAME_PATTERN, LAB_NAME_RULE } from '../util/paths.js';
 
 export const MAX_NODE_ID = 249; // .250 on every net is the host side of the bridge
 export const MIN_MEM_MB = 128;
@@ -8,9 +9,12 @@ export const MAX_NET_ID = 99;
 const netId = z.number().int().min(0).max(MAX_NET_ID);
 
 /** A list of net ids with no repeats, e.g. [0, 1, 3, 4, 5]. */
+export const MAX_NICS = 16; // PCI slots of the q35 root bus left after disks and devices
+
 export const netList = z
   .array(netId)
   .min(1)
+  .max(MAX_NICS, `at most ${MAX_NICS} NICs per VM (the machine's PCI slots)`)
   .superRefine((nets, ctx) => {
     const seen = new Set<number>();
     nets.forEach((net, index) => {
@@ -39,9 +43,7 @@ export const nodeOverrideSchema = z
   })
   .strict();
 
-const labName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,11}$/, 'must be 1-12 characters: a-z, 0-9, -, starting with a letter');
+const labName = z.string().regex(LAB_NAME_PATTERN, LAB_NAME_RULE);
 
 /** Everything a topology file may hold. Every field is optional: defaults fill the rest. */
 export const topologySchema = z

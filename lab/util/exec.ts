@@ -1,6 +1,7 @@
 // Running host tools: argv arrays, no shell, errors that name the command and show its stderr.
 import { existsSync } from 'node:fs';
 import { execa, type Options } from 'execa';
+import { installHint } from '../doctor/host-tools.js';
 import { LabError } from './errors.js';
 
 export interface RunOptions {
@@ -37,7 +38,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<str
       : result.code === 'ENOENT'
         ? options.cwd && !existsSync(options.cwd)
           ? `its working directory ${options.cwd} does not exist`
-          : `${file} is not installed`
+          : `${file} is not installed; ${installHint(file)}`
         : `exit ${result.exitCode ?? result.signal}`;
     const detail = tail(String(result.stderr ?? '') || String(result.stdout ?? ''));
     throw new LabError(`${what} failed (${reason})${detail ? `:\n${detail}` : ''}`, options.hint);

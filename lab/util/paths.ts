@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from './errors.js';
 
 /** The repository (or installed package) root: overlays/, scenarios/, images/ live here. */
 export const PROJECT_ROOT = resolve(
@@ -18,6 +19,16 @@ export function stateDir(env = process.env): string {
   return env.LAB_STATE ?? join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'lab');
 }
 
+/** A lab's name: it becomes a directory, a namespace (lab-<name>) and part of process names. */
+export const LAB_NAME_PATTERN = /^[a-z][a-z0-9-]{0,11}$/;
+export const LAB_NAME_RULE = 'must be 1-12 characters: a-z, 0-9, -, starting with a letter';
+
+/** Refuses a name that could reach outside the labs directory (`--name ../x`) before it is used. */
+export function checkLabName(lab: string): string {
+  if (!LAB_NAME_PATTERN.test(lab)) throw new UsageError(`lab name "${lab}" ${LAB_NAME_RULE}`);
+  return lab;
+}
+
 export function labDir(lab: string, env = process.env): string {
-  return join(stateDir(env), 'labs', lab);
+  return join(stateDir(env), 'labs', checkLabName(lab));
 }

@@ -2,7 +2,7 @@
 // hangs under KVM, or QEMU aborts on an MSR), so the probe boots the lab's own kernel to
 // its init with a timeout. The verdict is cached per host boot and kernel.
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Accel } from '../topology/schema.js';
@@ -99,7 +99,8 @@ export async function probeBoot(
   };
 }
 
-async function bootId(): Promise<string> {
+/** The host kernel's boot id: it changes with every host restart. */
+export async function hostBootId(): Promise<string> {
   return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => 'unknown')).trim();
 }
 
@@ -108,6 +109,16 @@ interface CachedVerdict {
   bootId: string;
   kernel: string;
   verdict: { accel: 'kvm'; cpu: string; reason: string } | { accel: 'tcg'; reason: string };
+}
+
+/** A damaged cache file is no verdict (the probe runs again), never a crash. */
+function parseCachedVerdict(text: string): Partial<CachedVerdict> {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Partial<CachedVerdict>) : {};
+  } catch {
+    return {};
+  }
 }
 
 const whyFailed = (outcome: ProbeOutcome | undefined) => (outcome && !outcome.ok ? outcome.why : 'unknown');
@@ -126,8 +137,8 @@ export async function chooseAccel(
     return tcg(`KVM not usable: ${missing}`);
   }
   const cacheFile = join(cacheDir(), 'accel-probe.json');
-  const id = await bootId();
-  const cached = JSON.parse(await readFile(cacheFile, 'utf8').catch(() => '{}')) as Partial<CachedVerdict>;
+  const id = await hostBootId();
+  const cached = parseCachedVerdict(await readFile(cacheFile, 'utf8').catch(() => '{}'));
   let verdict = cached.bootId === id && cached.kernel === kernelKey ? cached.verdict : undefined;
   if (!verdict) {
     // All candidates at once: a hanging one costs the timeout only once.
@@ -147,10 +158,10 @@ export async function chooseAccel(
             reason: `KVM probe failed (${KVM_CPUS.map((cpu, i) => `-cpu ${cpu}: ${whyFailed(outcomes[i])}`).join('; ')})`,
           };
     await mkdir(cacheDir(), { recursive: true });
-    await writeFile(
-      cacheFile,
-      JSON.stringify({ bootId: id, kernel: kernelKey, verdict } satisfies CachedVerdict),
-    );
+    // Atomic: a start beside this one reads the old file or the new one, never half of one.
+    const tmp = `${cacheFile}.tmp-${process.pid}`;
+    await writeFile(tmp, JSON.stringify({ bootId: id, kernel: kernelKey, verdict } satisfies CachedVerdict));
+    await rename(tmp, cacheFile);
   }
   if (verdict.accel === 'kvm') return { ...verdict, requested };
   if (requested === 'kvm')

@@ -4,9 +4,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { inNetns } from '../hostnet/netns.js';
 import { processAlive } from '../lifecycle/state.js';
 import type { NodePlan } from '../topology/plan.js';
+import { UsageError } from '../util/errors.js';
 import { type GuestEvent, waitForBoot } from './events.js';
 import { isOurProcess, readPidfile, spawnDetached, terminate, waitGone } from './process.js';
-import { type AccelChoice, qemuArgs, vmPaths } from './qemu-args.js';
+import { type AccelChoice, MAX_SOCKET_PATH, qemuArgs, tooLongSockets, vmPaths } from './qemu-args.js';
 import { QmpClient } from './qmp.js';
 
 export async function consoleTail(dir: string, lines = 25): Promise<string> {
@@ -25,10 +26,19 @@ export interface StartVmOptions {
   accel: AccelChoice;
   kernel: string;
   layers: string[];
+  machine: string;
+  /** Wait for a saved state instead of booting (see lab/vm/migration.ts). */
+  incoming?: boolean;
 }
 
 /** Spawns QEMU (detached: it outlives `lab start`) and returns its pid. */
 export async function startVm(options: StartVmOptions): Promise<number> {
+  const long = tooLongSockets(options.dir);
+  if (long.length)
+    throw new UsageError(
+      `the VM's socket path ${long[0]} is ${Buffer.byteLength(long[0] ?? '')} bytes, more than a unix socket allows (${MAX_SOCKET_PATH})`,
+      'set LAB_STATE (or XDG_STATE_HOME) to a shorter directory',
+    );
   await mkdir(options.dir, { recursive: true });
   const paths = vmPaths(options.dir);
   const args = qemuArgs(
@@ -41,7 +51,7 @@ export async function startVm(options: StartVmOptions): Promise<number> {
       layers: options.layers,
       scratch: paths.scratch,
     },
-    options.labName,
+    { labName: options.labName, machine: options.machine, incoming: options.incoming },
   );
   return spawnDetached(inNetns(options.netns, ['qemu-system-x86_64', ...args]), `${options.dir}/qemu.log`);
 }

@@ -14,9 +14,17 @@ export async function commandLine(pid: number): Promise<string | undefined> {
   }
 }
 
+/**
+ * The process's command line names `marker` (an absolute path: a lab's directory or a file in
+ * it) as a whole path: `/labs/a` matches `/labs/a/qmp.sock`, not `/labs/ab`; an empty or
+ * relative marker matches nothing.
+ */
 export async function isOurProcess(pid: number | undefined, marker: string): Promise<boolean> {
-  if (!pid) return false;
-  return (await commandLine(pid))?.includes(marker) ?? false;
+  if (!pid || !marker.startsWith('/') || marker.length < 2) return false;
+  const line = await commandLine(pid);
+  if (line === undefined) return false;
+  const padded = `${line} `;
+  return padded.includes(`${marker}/`) || padded.includes(`${marker} `) || padded.includes(`${marker},`);
 }
 
 export async function readPidfile(path: string): Promise<number | undefined> {

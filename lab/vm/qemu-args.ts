@@ -31,6 +31,18 @@ export const vmPaths = (dir: string) => ({
   scratch: `${dir}/scratch.qcow2`,
 });
 
+/** A value inside a QEMU option list: a comma would end it, so QEMU wants it doubled. */
+export const optionValue = (value: string) => value.replaceAll(',', ',,');
+
+/** A unix socket path must fit sun_path (108 bytes with its NUL). */
+export const MAX_SOCKET_PATH = 107;
+
+/** The VM's socket paths that are too long for a unix socket (a long LAB_STATE), if any. */
+export function tooLongSockets(dir: string): string[] {
+  const paths = vmPaths(dir);
+  return [paths.qmp, paths.console].filter((p) => Buffer.byteLength(p) > MAX_SOCKET_PATH);
+}
+
 export function kernelCommandLine(node: NodePlan, layerCount: number, extra: string[] = []): string {
   // panic=-1: a guest panic ends QEMU (with -no-reboot) instead of hanging a test.
   return [
@@ -44,13 +56,21 @@ export function kernelCommandLine(node: NodePlan, layerCount: number, extra: str
   ].join(' ');
 }
 
-export function qemuArgs(node: NodePlan, accel: AccelChoice, files: VmFiles, labName: string): string[] {
+export interface QemuRun {
+  labName: string;
+  /** A versioned machine type (pc-q35-7.2): a saved state loads only into the same one. */
+  machine: string;
+  /** Wait for a saved state (-incoming defer) instead of booting; stay paused once it is loaded. */
+  incoming?: boolean;
+}
+
+export function qemuArgs(node: NodePlan, accel: AccelChoice, files: VmFiles, how: QemuRun): string[] {
   const paths = vmPaths(files.dir);
   const args = [
     '-name',
-    `${node.name},process=lab-${labName}-${node.name}`,
+    `${node.name},process=lab-${how.labName}-${node.name}`,
     '-machine',
-    'q35',
+    how.machine,
     ...accelArgs(accel),
     '-m',
     String(node.mem),
@@ -68,17 +88,17 @@ export function qemuArgs(node: NodePlan, accel: AccelChoice, files: VmFiles, lab
     '-append',
     kernelCommandLine(node, files.layers.length),
     '-chardev',
-    `socket,id=serial0,path=${paths.console},server=on,wait=off,logfile=${paths.consoleLog}`,
+    `socket,id=serial0,path=${optionValue(paths.console)},server=on,wait=off,logfile=${optionValue(paths.consoleLog)},logappend=on`,
     '-serial',
     'chardev:serial0',
     '-device',
     'virtio-serial-pci,id=vser0',
     '-chardev',
-    `file,id=events,path=${paths.events}`,
+    `file,id=events,path=${optionValue(paths.events)},append=on`,
     '-device',
     'virtserialport,bus=vser0.0,chardev=events,name=lab.events',
     '-qmp',
-    `unix:${paths.qmp},server=on,wait=off`,
+    `unix:${optionValue(paths.qmp)},server=on,wait=off`,
     '-pidfile',
     paths.pidfile,
     '-object',
@@ -92,10 +112,11 @@ export function qemuArgs(node: NodePlan, accel: AccelChoice, files: VmFiles, lab
     args.push('-device', `virtio-net-pci,netdev=nic${nic.index},mac=${nic.mac}`);
   }
   files.layers.forEach((layer, index) => {
-    args.push('-drive', `file=${layer},if=none,id=lab${index},format=raw,readonly=on`);
+    args.push('-drive', `file=${optionValue(layer)},if=none,id=lab${index},format=raw,readonly=on`);
     args.push('-device', `virtio-blk-pci,drive=lab${index},serial=lab${index}`);
   });
-  args.push('-drive', `file=${files.scratch},if=none,id=scratch,format=qcow2,discard=unmap`);
+  args.push('-drive', `file=${optionValue(files.scratch)},if=none,id=scratch,format=qcow2,discard=unmap`);
   args.push('-device', 'virtio-blk-pci,drive=scratch,serial=scratch');
+  if (how.incoming) args.push('-incoming', 'defer', '-S');
   return args;
 }

@@ -55,6 +55,7 @@ export async function prepareCluster(ctx: PrepareContext): Promise<NodeFiles> {
       ...(await pair(`kubelet-${node.name}`, 'kubelet')),
       '/etc/kubernetes/kubelet.kubeconfig': await config(`kubelet-${node.name}`, `system:node:${node.name}`),
       '/etc/kubernetes/admin.kubeconfig': await config('admin', 'lab-admin'),
+      '/etc/kubernetes/kube-proxy.kubeconfig': await config('kube-proxy', 'system:kube-proxy'),
       '/etc/kubernetes/xcluster-cni.kubeconfig': await config('xcluster-cni', 'lab:xcluster-cni'),
       // Multus's identity, used by pod-cache (overlays/multus) on every node.
       ...(await pair('multus', 'multus')),

@@ -1,9 +1,33 @@
 import { APISERVER_FORWARD } from '../../lab/cluster/host-access.js';
 import { defineOverlay } from '../../lab/overlay/manifest.js';
-import { kubernetes } from './artifacts.js';
+import { kubeProxy, kubernetes } from './artifacts.js';
 import { prepareCluster } from './cluster.js';
+import { afterRestore } from './restore.js';
 
 const CONTROL_PLANE = 'test -e /etc/kubernetes/control-plane';
+const KUBE_PROXY_MODULES = [
+  'nf_tables',
+  'nft_compat',
+  'nft_chain_nat',
+  'nft_ct',
+  'nft_nat',
+  'nft_masq',
+  'nft_reject_inet',
+  'nf_conntrack',
+  'nf_nat',
+  'xt_conntrack',
+  'xt_comment',
+  'xt_mark',
+  'xt_MASQUERADE',
+  'xt_addrtype',
+  'xt_statistic',
+  'xt_recent',
+  'xt_nat',
+  'xt_tcpudp',
+  'xt_multiport',
+  'ipt_REJECT',
+  'ip6t_REJECT',
+];
 // Unit limits stay below the boot timeout but leave room for a busy host: with two Kubernetes
 // labs side by side on 2 cores the API server took 180 s to be ready, addons over 300 s.
 const UNIT_TIMEOUT_SEC = 600;
@@ -31,10 +55,17 @@ export default defineOverlay({
     'util-linux',
     'mount',
   ],
-  artifacts: [{ artifact: kubernetes, into: '/usr/local/bin' }],
-  // containerd's overlayfs snapshotter, pod veths on a bridge, bridged traffic seen by iptables.
-  modules: ['overlay', 'br_netfilter', 'veth', 'bridge'],
+  artifacts: [
+    { artifact: kubernetes, into: '/usr/local/bin' },
+    { artifact: kubeProxy, into: '/usr/local/bin' },
+  ],
+  // containerd's overlayfs snapshotter, pod veths on a bridge, bridged traffic seen by iptables;
+  // then what kube-proxy's iptables rules use (Debian's iptables is iptables-nft: nf_tables
+  // with the xt matches and targets through nft_compat). The image holds only listed modules.
+  modules: ['overlay', 'br_netfilter', 'veth', 'bridge', ...KUBE_PROXY_MODULES],
   prepare: prepareCluster,
+  // A restored cluster: leases renewed after the clock jump, every node Ready again.
+  afterRestore,
   // `lab kubeconfig` and the host's kubectl reach the API server through this.
   hostForwards: [{ name: APISERVER_FORWARD, port: 6443 }],
   // Under TCG the API server alone needs ~30 s to serve, the whole control plane minutes.
@@ -105,6 +136,15 @@ export default defineOverlay({
       type: 'service',
       exec: ['/usr/lib/lab/k8s/kubelet'],
       ready: ready('kubelet', 600),
+      restart: 'always',
+    },
+    {
+      name: 'kube-proxy',
+      description: 'Services: ClusterIP and NodePort of both families, iptables mode',
+      after: ['modules', 'net', 'kube-apiserver'],
+      type: 'service',
+      exec: ['/usr/lib/lab/k8s/kube-proxy'],
+      ready: ready('kube-proxy'),
       restart: 'always',
     },
   ],

@@ -1,13 +1,17 @@
 import { defineOverlay } from '../../lab/overlay/manifest.js';
 import { podCache } from './artifacts.js';
+import { afterRestore } from './restore.js';
 
 export default defineOverlay({
   name: 'multus',
   description:
     "Multus on Kubernetes (seeds 000, 002, 003): the thin plugin in front of xcluster-cni, the NAD CRD and the seeds' NADs",
-  // cni: multus binary, reference plugins, node-local IPAM and its range files.
-  deps: ['k8s', 'xcluster-cni', 'multinet', 'private-reg', 'cni'],
+  // cni: multus binary, reference plugins, node-local IPAM and its range files. coredns: the
+  // multus lab is the main one, and a cluster without DNS is not one users can work with.
+  deps: ['k8s', 'xcluster-cni', 'multinet', 'private-reg', 'cni', 'coredns'],
   artifacts: [{ artifact: podCache, into: '/usr/local/bin' }],
+  // A restored lab: pod-cache lists and watches afresh (its old watch may hang after the resume).
+  afterRestore,
   units: [
     {
       name: 'pod-cache',

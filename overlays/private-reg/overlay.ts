@@ -1,4 +1,4 @@
-import { labImages } from '../../lab/cluster/lab-images.js';
+import { labImages, REGISTRY_STORAGE } from '../../lab/cluster/lab-images.js';
 import { defineOverlay } from '../../lab/overlay/manifest.js';
 
 export default defineOverlay({
@@ -7,7 +7,7 @@ export default defineOverlay({
     "A registry on vm-001 serving the lab's images (built from Debian packages); containerd on every node pulls through it",
   deps: ['k8s'],
   packages: ['docker-registry'],
-  artifacts: [{ artifact: labImages, into: '/var/lib/docker-registry' }],
+  artifacts: [{ artifact: labImages, into: REGISTRY_STORAGE }],
   units: [
     {
       name: 'registry',

@@ -100,11 +100,39 @@ export async function expectNodeReleased(
     [],
     `${node.name}: ${kinds.join('/')} links left on the node`,
   );
-  const files = (await ctx.sh(node.name, 'ls /var/lib/cni/networks/*/ 2>/dev/null || true')).split(/\s+/);
+  const files = await hostLocalHeld(ctx, node.name);
   expectDeepEqual(
     held.filter((a) => files.includes(a)),
     [],
     `${node.name}: addresses host-local still holds for the deleted pod`,
+  );
+}
+
+/** The addresses host-local holds on a node: one file per address under /var/lib/cni/networks/<net>/. */
+export async function hostLocalHeld(ctx: ScenarioContext, vm: string): Promise<string[]> {
+  const list = await ctx.sh(vm, 'find /var/lib/cni/networks -type f');
+  // Besides one file per address, host-local keeps a lock and last_reserved_ip.<range>.
+  return list
+    .split('\n')
+    .map((path) => path.slice(path.lastIndexOf('/') + 1))
+    .filter((name) => /^\d+\.\d+\.\d+\.\d+$|^[\da-f]*:[\da-f:]*$/i.test(name))
+    .map(canonicalAddress);
+}
+
+/**
+ * Before a delete: host-local holds every address the pod has, so the release check after it
+ * looks where the addresses are (a wrong path would make it pass for anything).
+ */
+export async function expectHeldByHostLocal(
+  ctx: ScenarioContext,
+  node: NodePlan,
+  held: string[],
+): Promise<void> {
+  const files = await hostLocalHeld(ctx, node.name);
+  expectDeepEqual(
+    held.filter((a) => !files.includes(a)),
+    [],
+    `${node.name}: addresses of the pod that host-local does not hold`,
   );
 }
 

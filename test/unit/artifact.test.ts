@@ -137,3 +137,21 @@ describe('ensureArtifact', () => {
     expect((await ensureArtifact(spec(wrong.src, right.src))).source).toBe('go');
   });
 });
+
+describe('buildModulePin', () => {
+  it('changes with go.sum, go.mod or the build request, so a changed pin builds anew', async () => {
+    const { buildModulePin } = await import('../../lab/artifacts/providers/go.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'lab-pin-'));
+    writeFileSync(join(dir, 'go.mod'), 'module x\n');
+    writeFileSync(join(dir, 'go.sum'), 'a v1 h1:x\n');
+    const first = buildModulePin(dir, ['k8s.io/kubernetes/cmd/kubelet']);
+    expect(buildModulePin(dir, ['k8s.io/kubernetes/cmd/kubelet'])).toBe(first);
+    writeFileSync(join(dir, 'go.sum'), 'a v1 h1:y\n');
+    const second = buildModulePin(dir, ['k8s.io/kubernetes/cmd/kubelet']);
+    expect(second).not.toBe(first);
+    expect(buildModulePin(dir, ['k8s.io/kubernetes/cmd/kubelet', '-X v=2'])).not.toBe(second);
+  });
+});

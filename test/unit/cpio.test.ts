@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CpioEntry, cpioArchive, cpioEntriesFromDir, cpioGz } from '../../lab/image/cpio.js';
+import { requireHostTool } from '../support/host-tool.js';
+
+// GNU cpio reads back what the writer made: an independent reader of the format.
+beforeAll(() => requireHostTool('cpio'));
 
 /** One parsed newc record, read independently of the writer to check the raw header fields. */
 interface ParsedRecord {

@@ -1,7 +1,7 @@
 // Release downloads against a real HTTP server on 127.0.0.1: pinned sha256, content-addressed
 // cache (a second fetch never reaches the server), clear errors, LAB_OFFLINE.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,11 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     hits++;
     if (req.url === '/v1/kubelet') res.end(BODY);
-    else {
+    else if (req.url === '/v1/broken') {
+      // Promises more than it sends, then drops the connection half-way.
+      res.writeHead(200, { 'content-length': String(BODY.length * 10) });
+      res.write(BODY, () => res.destroy());
+    } else {
       res.statusCode = 404;
       res.end();
     }
@@ -55,6 +59,12 @@ describe('fetchUrl', () => {
     );
     await expect(fetchUrl({ url: `${base}/v1/kubelet`, sha256: wrong }, cache)).rejects.toThrow(/mismatch/);
     expect(hits).toBe(2);
+  });
+
+  it('a download cut off half-way leaves no .part file behind', async () => {
+    await expect(fetchUrl({ url: `${base}/v1/broken`, sha256: SHA }, cache)).rejects.toThrow();
+    const left = (await readdir(cache, { recursive: true })).map(String).filter((f) => f.includes('.part'));
+    expect(left).toEqual([]);
   });
 
   it('says what HTTP answered', async () => {

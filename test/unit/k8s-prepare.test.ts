@@ -47,6 +47,10 @@ describe('prepareCluster', () => {
       expect(files[node]?.['/etc/kubernetes/kubelet.kubeconfig']?.mode).toBe(0o600);
       expect(files[node]?.['/etc/kubernetes/pki/kubelet.key']?.mode).toBe(0o600);
       expect(files[node]?.['/etc/kubernetes/pki/ca.crt']?.content).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      // kube-proxy on every node, as the user Kubernetes' bootstrap policy binds to node-proxier.
+      const proxy = parse(files[node]?.['/etc/kubernetes/kube-proxy.kubeconfig']?.content ?? '');
+      expect(proxy['current-context']).toBe('system:kube-proxy@lab-preptest');
+      expect(files[node]?.['/etc/kubernetes/kube-proxy.kubeconfig']?.mode).toBe(0o600);
     }
     expect(files['vm-001']?.['/etc/kubernetes/pki/kubelet.crt']?.content).not.toBe(
       files['vm-002']?.['/etc/kubernetes/pki/kubelet.crt']?.content,

@@ -69,6 +69,7 @@ describe('createPki (real openssl)', () => {
         'kubelet-vm-001',
         'kubelet-vm-002',
         'scheduler',
+        'kube-proxy',
         'xcluster-cni',
         'multus',
       ].sort(),

@@ -97,3 +97,30 @@ describe('planLab', () => {
     expect(DEFAULTS.name).toBe('default');
   });
 });
+
+describe('plan checks that name the field', () => {
+  const plan = (layer: object) => () => planLab(mergeConfig([layer]));
+  it('a subnet too small for the VMs and the host .250', () => {
+    expect(plan({ netsVm: [0, 5], nets: [{ id: 5, ipv4: '10.0.0.0/28' }] })).toThrow(
+      /^nets\[0\]\.ipv4: 10\.0\.0\.0\/28 is too small: .* so \/24 or larger$/,
+    );
+  });
+  it('overlapping subnets', () => {
+    expect(
+      plan({
+        nets: [
+          { id: 0, ipv4: '10.1.0.0/16' },
+          { id: 1, ipv4: '10.1.1.0/24' },
+        ],
+      }),
+    ).toThrow(/^nets\[1\]\.ipv4: 10\.1\.1\.0\/24 overlaps net 0's 10\.1\.0\.0\/16/);
+  });
+  it('an IPv6 prefix longer than /96', () => {
+    expect(plan({ ipv6Prefix: 'fd00::/100' })).toThrow(/^ipv6Prefix: fd00::\/100 is longer than \/96/);
+  });
+  it('more NICs than the machine has slots', () => {
+    expect(() => mergeConfig([{ netsVm: Array.from({ length: 17 }, (_, i) => i) }])).toThrow(
+      /netsVm: .*at most 16 NICs per VM/,
+    );
+  });
+});

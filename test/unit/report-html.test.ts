@@ -138,9 +138,13 @@ describe('htmlReport', () => {
     const facts = findAll(html, byClass('facts'))[0] ?? html;
     const terms = findAll(facts, byName('dt')).map(textOf);
     const values = findAll(facts, byName('dd')).map(textOf);
-    expect(values[terms.indexOf('lab start')]).toBe('238.7 s');
+    expect(values[terms.indexOf('lab start')]).toBe('238.7 s, cold boot');
     expect(values[terms.indexOf('steps')]).toBe('2.5 s');
     expect(terms).not.toContain('duration');
+    const restored = { ...booted, setup: { ...booted.setup, durationMs: 9_400, restoredFrom: 'multus' } };
+    const again = parseXml(htmlReport({ ...input, scenarios: [{ result: restored }] }));
+    const againFacts = findAll(again, byClass('facts'))[0] ?? again;
+    expect(findAll(againFacts, byName('dd')).map(textOf)).toContain('9.4 s, restored from snapshot multus');
     expect(
       findAll(html, byClass('step')).map((row) => textOf(findAll(row, byClass('name'))[0] ?? row)),
     ).toEqual(['boots', 'has addresses']);

@@ -39,6 +39,37 @@ describe('runSteps', () => {
     expect(result.steps[1]?.durationMs).toBeGreaterThanOrEqual(15);
   });
 
+  it('reports the cases another runner ran in a step after it, under their own names', async () => {
+    const seen: string[] = [];
+    const external: Step = {
+      name: 'e2e',
+      async run(ctx) {
+        ctx.report([
+          { name: '[sig-network] DNS should work [Conformance]', status: 'passed', durationMs: 1200 },
+          {
+            name: '[sig-network] Services should too',
+            status: 'failed',
+            durationMs: 900,
+            failure: 'timed out',
+          },
+        ]);
+        throw new StepFailure('1 of 2 failed');
+      },
+    };
+    const result = await runSteps(scenarioOf([passing('before'), external, passing('after')]), fakeLab(), {
+      onStep: (step) => seen.push(`${step.name}: ${step.status}`),
+    });
+    expect(seen).toEqual([
+      'before: passed',
+      'e2e: failed',
+      '[sig-network] DNS should work [Conformance]: passed',
+      '[sig-network] Services should too: failed',
+      'after: skipped',
+    ]);
+    expect(result.steps[3]).toMatchObject({ durationMs: 900, failure: { message: 'timed out' } });
+    expect(result.status).toBe('failed');
+  });
+
   it('describes the scenario, lab and accel in the result', async () => {
     const result = await runSteps(scenarioOf([passing('a')], 'named'), fakeLab());
     expect(result).toMatchObject({

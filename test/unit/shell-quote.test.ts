@@ -1,7 +1,7 @@
 // `lab kubectl` sends its arguments through a remote shell: each must arrive as one word.
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { shellQuote } from '../../lab/cli/commands/access.js';
+import { shellQuote } from '../../lab/util/shell-quote.js';
 
 describe('shellQuote', () => {
   const words = [

@@ -53,9 +53,14 @@ export async function fetchUrl(
   }
   if (!response.ok || !response.body)
     throw new LabError(`cannot download ${spec.url}: HTTP ${response.status}`);
-  await pipeline(Readable.fromWeb(response.body as never), createWriteStream(tmp));
-  await verified(tmp, spec.sha256, `${name} from ${spec.url}`);
-  await rename(tmp, target);
+  try {
+    await pipeline(Readable.fromWeb(response.body as never), createWriteStream(tmp));
+    await verified(tmp, spec.sha256, `${name} from ${spec.url}`);
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true }); // a broken or wrong download leaves no .part behind
+    throw err;
+  }
   return target;
 }
 
@@ -65,9 +70,14 @@ export async function localFile(spec: { path: string; sha256: string }, root = c
   if (await present(target)) return target;
   await mkdir(join(target, '..'), { recursive: true });
   const tmp = `${target}.part-${process.pid}`;
-  await copyFile(spec.path, tmp);
-  await verified(tmp, spec.sha256, spec.path);
-  await rename(tmp, target);
+  try {
+    await copyFile(spec.path, tmp);
+    await verified(tmp, spec.sha256, spec.path);
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
   return target;
 }
 

@@ -72,25 +72,41 @@ export function goModuleSource(spec: {
   stamps?: Record<string, string>;
   /** A cold build can be long (Kubernetes: see its overlay's README); default 30 min. */
   timeoutMin?: number;
+  /** Build the tests of the one package instead (`go test -c`), as a binary of this name. */
+  testBinary?: string;
 }): ArtifactSource {
   const ldflags = ['-s', '-w', ...Object.entries(spec.stamps ?? {}).map(([k, v]) => `-X ${k}=${v}`)];
   const what = spec.packages.length === 1 ? spec.packages[0] : `${spec.packages.length} commands`;
   return {
     kind: 'go',
     version: spec.version,
+    // A go.sum or a flag that changes must not reuse the binary built before it.
+    pin: buildModulePin(spec.buildDir, [...spec.packages, ...ldflags, ...(spec.testBinary ? ['test'] : [])]),
     from: `${spec.packages.join(' ')} @${spec.version} via the Go module proxy`,
     fill: async (dir) => {
       // With several packages, -o names a directory (the trailing slash says so).
-      await run(
-        ['go', 'build', '-mod=readonly', `-ldflags=${ldflags.join(' ')}`, '-o', `${dir}/`, ...spec.packages],
-        {
-          cwd: spec.buildDir,
-          env: staticBuildEnv,
-          what: `go build of ${what} @${spec.version}`,
-          hint: `${GO_HINT}; the Go module proxy (GOPROXY) must be reachable once, the module cache serves later builds`,
-          timeoutMs: (spec.timeoutMin ?? 30) * 60_000,
-        },
-      );
+      const build = spec.testBinary
+        ? ['test', '-c', '-o', join(dir, spec.testBinary)]
+        : ['build', '-o', `${dir}/`];
+      await run(['go', ...build, '-mod=readonly', `-ldflags=${ldflags.join(' ')}`, ...spec.packages], {
+        cwd: spec.buildDir,
+        env: staticBuildEnv,
+        what: `go build of ${what} @${spec.version}`,
+        hint: `${GO_HINT}; the Go module proxy (GOPROXY) must be reachable once, the module cache serves later builds`,
+        timeoutMs: (spec.timeoutMin ?? 30) * 60_000,
+      });
     },
   };
+}
+
+/** A short digest of a build module's go.mod and go.sum and of what the build is asked for. */
+export function buildModulePin(buildDir: string, request: string[]): string {
+  const read = (file: string) => {
+    try {
+      return readFileSync(join(buildDir, file), 'utf8');
+    } catch {
+      return `(no ${file})`;
+    }
+  };
+  return inputKey({ mod: read('go.mod'), sum: read('go.sum'), request }).slice(0, 8);
 }

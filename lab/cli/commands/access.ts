@@ -7,6 +7,7 @@ import { hostKubectl, writeHostKubeconfig } from '../../cluster/host-access.js';
 import { requireState, sshTarget } from '../../lifecycle/access.js';
 import type { LabState } from '../../lifecycle/state.js';
 import { LabError } from '../../util/errors.js';
+import { shellQuote } from '../../util/shell-quote.js';
 import { vmPaths } from '../../vm/qemu-args.js';
 import { SshSession, sshExec } from '../../vm/ssh.js';
 import { nameOption } from '../options.js';
@@ -51,11 +52,6 @@ async function requireKubernetes(name: string): Promise<LabState> {
   if (!state.overlays.includes('k8s'))
     throw new LabError(`lab "${state.name}" runs no Kubernetes`, 'start one with: lab start xcluster-cni');
   return state;
-}
-
-/** One word for a POSIX shell, whatever it contains. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 async function readStdin(): Promise<Buffer> {

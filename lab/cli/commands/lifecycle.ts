@@ -2,11 +2,29 @@
 import type { Command } from '@commander-js/extra-typings';
 import { resolveLab } from '../../lifecycle/resolve.js';
 import { startLab } from '../../lifecycle/start.js';
-import { listLabs, processAlive, readState, removeLock, withLabLock } from '../../lifecycle/state.js';
+import {
+  listLabs,
+  lockHeldByLiveProcess,
+  processAlive,
+  readState,
+  removeLock,
+  withLabLock,
+} from '../../lifecycle/state.js';
 import { teardown } from '../../lifecycle/teardown.js';
+import { checkSnapshotName, listSnapshotNames, readSnapshot, removeSnapshot } from '../../snapshot/store.js';
+import { type ConfigLayer, parseIntStrict } from '../../topology/config.js';
+import { planLab } from '../../topology/plan.js';
 import { UsageError } from '../../util/errors.js';
 import { createUi } from '../../util/ui.js';
-import { configLayers, nameOption, topologyOptions, withLabName } from '../options.js';
+import {
+  configLayers,
+  nameOption,
+  snapshotChoice,
+  snapshotOptions,
+  type TopologyFlags,
+  topologyOptions,
+  withLabName,
+} from '../options.js';
 import { printStatus } from './status.js';
 
 export function addLifecycleCommands(program: Command): void {
@@ -24,15 +42,32 @@ export function addLifecycleCommands(program: Command): void {
     .option(
       '--boot-timeout <seconds>',
       'time for every VM to be ready (default 180, or what the overlays ask for)',
+      (v) => {
+        const seconds = parseIntStrict(v, '--boot-timeout');
+        if (seconds < 1)
+          throw new UsageError(`--boot-timeout: ${seconds} is not a positive number of seconds`);
+        return seconds;
+      },
+    )
+    .addOption(snapshotOptions()[0])
+    .addOption(snapshotOptions()[1])
+    .option(
+      '--restore <snapshot>',
+      'restore this snapshot (lab snapshot list); its overlays and topology unless given; fails if it no longer matches',
     );
   for (const option of topologyOptions()) start.addOption(option);
   start.action(async (overlays, flags) => {
     const ui = createUi();
-    const { config, overlays: resolved } = await resolveLab(await configLayers(flags, overlays));
+    const restore = flags.restore === undefined ? undefined : checkSnapshotName(flags.restore, '--restore');
+    const layers = restore
+      ? await savedConfigLayers(restore, flags, overlays)
+      : await configLayers(flags, overlays);
+    const { config, overlays: resolved } = await resolveLab(layers);
     const state = await startLab(config, resolved, {
       ui,
       keepOnFailure: flags.keep === true,
-      bootTimeoutMs: flags.bootTimeout === undefined ? undefined : Number(flags.bootTimeout) * 1000,
+      bootTimeoutMs: flags.bootTimeout === undefined ? undefined : flags.bootTimeout * 1000,
+      snapshot: { ...snapshotChoice(flags), name: restore },
     });
     ui.ok(`lab "${state.name}" running in ${((state.timings.totalMs ?? 0) / 1000).toFixed(1)} s`);
     await printStatus(state);
@@ -50,31 +85,49 @@ export function addLifecycleCommands(program: Command): void {
     .summary('stop the lab: VMs, bridges, taps, namespace and state, all of it')
     .addOption(nameOption())
     .action(async (flags) => {
-      const state = await readState(flags.name);
-      if (!state)
-        throw new UsageError(
-          `no lab named "${flags.name}"`,
-          `running labs: ${(await listLabs()).join(', ') || 'none'}`,
-        );
-      await withLabLock(flags.name, () => teardown(state, createUi()));
+      // The state is read under the lock: a start still running writes it until it is done.
+      await withLabLock(flags.name, async () => {
+        const state = await readState(flags.name);
+        if (!state)
+          throw new UsageError(
+            `no lab named "${flags.name}"`,
+            `running labs: ${(await listLabs()).join(', ') || 'none'}`,
+          );
+        await teardown(state, createUi());
+      });
     });
 
   program
     .command('clean')
-    .summary('remove what a lab left behind, even after a crash (default lab, or --all)')
+    .summary(
+      'remove what a lab left behind, even after a crash (default lab, or --all); snapshots stay unless --snapshots',
+    )
     .addOption(nameOption())
     .option('--all', 'every lab this user has state for')
+    .option(
+      '--snapshots',
+      'also remove every saved snapshot (labs restored from one keep its files until they stop)',
+    )
     .action(async (flags) => {
       const names = flags.all ? await listLabs() : [flags.name];
       const ui = createUi();
+      if (flags.snapshots)
+        for (const snapshot of await listSnapshotNames()) {
+          await removeSnapshot(snapshot);
+          ui.info(`snapshot ${snapshot} removed`);
+        }
       for (const name of names) {
         const state = await readState(name);
         if (!state) {
           ui.info(`lab "${name}": nothing to clean`);
           continue;
         }
-        // A start killed with -9 never releases its lock: do not wait for it to go stale.
-        if (processAlive(state.ownerPid) && state.phase === 'starting')
+        // A start killed with -9 never releases its lock: do not wait for it to go stale; but a
+        // lock whose holder lives is waited for, never broken.
+        if (
+          (processAlive(state.ownerPid) && state.phase === 'starting') ||
+          (await lockHeldByLiveProcess(name))
+        )
           await withLabLock(name, () => teardown(state, ui));
         else {
           await teardown(state, ui);
@@ -91,6 +144,22 @@ export function addLifecycleCommands(program: Command): void {
   for (const option of topologyOptions()) env.addOption(option);
   env.action(async (overlays, flags) => {
     const { config } = await resolveLab(await configLayers(flags, overlays));
+    planLab(config); // the plan's own checks (subnet sizes and overlaps) too, as lab start does
     console.log(JSON.stringify(config, null, 2));
   });
+}
+
+/** The config layers of `lab start --restore NAME`: the saved lab's config below the flags. */
+async function savedConfigLayers(
+  name: string,
+  flags: TopologyFlags,
+  overlays: string[],
+): Promise<ConfigLayer[]> {
+  const lookup = await readSnapshot(name);
+  if (!lookup.found)
+    throw new UsageError(`--restore: no snapshot named ${name}`, 'lab snapshot list shows them');
+  if (!lookup.usable) throw new UsageError(`--restore: snapshot ${name} cannot be used: ${lookup.why}`);
+  const { name: _savedName, ...saved } = lookup.manifest.config as ConfigLayer;
+  const layers = await configLayers(flags, overlays.length ? overlays : (saved.overlays ?? []));
+  return [saved, ...layers];
 }

@@ -3,6 +3,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { vmStatuses } from '../../lifecycle/health.js';
 import { type LabState, listLabs, readState } from '../../lifecycle/state.js';
 import { UsageError } from '../../util/errors.js';
+import { formatAge } from '../../util/time.js';
 import { nameOption } from '../options.js';
 
 export async function printStatus(state: LabState): Promise<void> {
@@ -11,6 +12,10 @@ export async function printStatus(state: LabState): Promise<void> {
     `lab ${state.name}: ${state.phase}, namespace ${state.netns ?? '-'}, accel ${state.accel?.used ?? '?'} (${state.accel?.reason ?? ''})`,
   );
   console.log(`overlays: ${state.overlays.join(', ')}`);
+  if (state.snapshot)
+    console.log(
+      `restored from snapshot ${state.snapshot.name} (saved ${formatAge(state.snapshot.savedAt)} ago, restored ${formatAge(state.snapshot.restoredAt)} ago)`,
+    );
   for (const vm of vms) {
     const health = vm.running ? (vm.boot === 'ready' ? 'ready' : vm.boot) : 'NOT RUNNING (its QEMU exited)';
     console.log(
@@ -48,6 +53,7 @@ export function addStatusCommand(program: Command): void {
             netns: s.netns,
             accel: s.accel,
             overlays: s.overlays,
+            snapshot: s.snapshot,
             vms: await vmStatuses(s),
           })),
         );

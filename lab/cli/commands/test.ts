@@ -1,4 +1,5 @@
 // lab test NAME | lab test --suite nightly [--parallel N]
+import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
@@ -8,18 +9,33 @@ import { formatStepLine, summaryLine } from '../../report/summary.js';
 import type { Scenario } from '../../scenario/define.js';
 import { executeScenario } from '../../scenario/execute.js';
 import { listScenarioNames, loadScenario } from '../../scenario/load.js';
+import { durationsFromResults, parseShard, shardScenarios, suiteWeights } from '../../scenario/shard.js';
 import { oversubscriptionWarning, suiteScenarios } from '../../scenario/suite.js';
 import type { ConfigLayer } from '../../topology/config.js';
 import { planLab } from '../../topology/plan.js';
 import { UsageError } from '../../util/errors.js';
 import { mapPool } from '../../util/pool.js';
 import { createUi } from '../../util/ui.js';
-import { configLayers, nameOption, parallelOption, type TopologyFlags, topologyOptions } from '../options.js';
+import {
+  configLayers,
+  nameOption,
+  parallelOption,
+  snapshotChoice,
+  snapshotOptions,
+  type TopologyFlags,
+  topologyOptions,
+} from '../options.js';
 
 interface RunFlags extends TopologyFlags {
   results: string;
   start?: boolean;
   keep?: boolean;
+  snapshot?: boolean;
+  fresh?: boolean;
+  focus?: string;
+  skip?: string;
+  shard?: string;
+  durations?: string;
 }
 
 /** The scenario's lab config: its topology and overlays under the environment, file and flags. */
@@ -61,6 +77,8 @@ async function runScenario(
     resultsDir: resolve(flags.results),
     noStart: flags.start === false,
     keep: flags.keep === true,
+    snapshot: snapshotChoice(flags),
+    params: { focus: flags.focus, skip: flags.skip },
     onStep: (step) =>
       console.log(prefix ? `${prefix} ${formatStepLine(step).trimStart()}` : formatStepLine(step)),
   });
@@ -69,6 +87,41 @@ async function runScenario(
     console.log(`${prefix ? `${prefix} ` : ''}setup failed: ${result.setup.failure.message}`);
   return record;
 }
+
+/** The suite's scenarios this job runs: all of them, or those of its --shard. */
+async function selectShard(names: string[], flags: RunFlags): Promise<string[]> {
+  if (!flags.shard) {
+    if (flags.durations) throw new UsageError('--durations goes with --shard');
+    return names;
+  }
+  const shard = parseShard(flags.shard);
+  const measured = flags.durations
+    ? durationsFromResults(
+        await readFile(flags.durations, 'utf8').catch((err: Error) => {
+          throw new UsageError(`--durations ${flags.durations}: ${err.message}`);
+        }),
+        flags.durations,
+      )
+    : {};
+  const own = new Map(
+    await Promise.all(names.map(async (n) => [n, (await loadScenario(n)).weight ?? 1] as const)),
+  );
+  const mine = shardScenarios(
+    suiteWeights(names, (n) => own.get(n) ?? 1, measured),
+    shard,
+  );
+  createUi(process.stderr).info(`shard ${shard.index}/${shard.count}: ${mine.join(', ') || 'no scenario'}`);
+  return mine;
+}
+
+const isRegExp = (text: string) => {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export function addTestCommand(program: Command): void {
   const test = program
@@ -89,7 +142,19 @@ export function addTestCommand(program: Command): void {
     .addOption(parallelOption())
     .option('--no-start', 'run against the running lab of --name instead of starting one (and leave it up)')
     .option('--keep', 'leave the lab running when the scenario fails')
-    .option('--results <dir>', 'where reports and logs go', 'results');
+    .addOption(snapshotOptions()[0])
+    .addOption(snapshotOptions()[1])
+    .option('--results <dir>', 'where reports and logs go', 'results')
+    .option(
+      '--focus <regex>',
+      'scenarios that run another test runner (k8s-conformance-network): only its tests whose names match',
+    )
+    .option('--skip <regex>', 'and never those whose names match')
+    .option('--shard <i/n>', 'with --suite: run only shard I of N (a CI matrix job each)')
+    .option(
+      '--durations <results.json>',
+      "with --shard: balance the shards by an earlier run's measured times",
+    );
   for (const option of topologyOptions()) test.addOption(option);
   test.action(async (name, flags) => {
     if (flags.list || (!name && !flags.suite)) {
@@ -103,12 +168,19 @@ export function addTestCommand(program: Command): void {
       return;
     }
     if (name && flags.suite) throw new UsageError('give a scenario or --suite, not both');
+    if (flags.shard && !flags.suite) throw new UsageError('--shard splits a suite: give --suite too');
+    for (const [option, value] of [
+      ['--focus', flags.focus],
+      ['--skip', flags.skip],
+    ] as const)
+      if (value !== undefined && !isRegExp(value))
+        throw new UsageError(`${option} ${value}: not a regular expression`, 'e.g. --focus "DNS|Services"');
     if (flags.suite && flags.start === false)
       throw new UsageError(
         '--suite starts a lab per scenario; --no-start runs one scenario on a running lab',
       );
     const started = Date.now();
-    const suite = flags.suite ? await suiteScenarios(flags.suite) : [];
+    const suite = flags.suite ? await selectShard(await suiteScenarios(flags.suite), flags) : [];
     if (flags.suite) await warnOversubscription(suite, flags);
     const records = flags.suite
       ? await mapPool(suite, flags.parallel, (scenario) =>
@@ -116,7 +188,9 @@ export function addTestCommand(program: Command): void {
         )
       : [await runScenario(name ?? '', flags.name, flags)];
     const results = records.map((r) => r.result);
-    const title = flags.suite ? `lab suite ${flags.suite}` : `lab test ${name}`;
+    const title = flags.suite
+      ? `lab suite ${flags.suite}${flags.shard ? ` (shard ${flags.shard})` : ''}`
+      : `lab test ${name}`;
     const wallMs = Date.now() - started;
     const report = await writeRunResults(
       resolve(flags.results),

@@ -1,0 +1,108 @@
+// Kubernetes' own conformance tests of sig-network, from the same module the lab's Kubernetes
+// is built from (k8s.io/kubernetes v1.34.2, test/e2e): e2e.test runs on the host against the
+// lab's API server, its pods use the images overlay conformance serves. Each test is reported
+// under the name Kubernetes gives it. Long under TCG: it belongs to the nightly suite.
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { ensureArtifact } from '../lab/artifacts/artifact.js';
+import { ginkgoCases } from '../lab/report/ginkgo.js';
+import { defineScenario, StepFailure } from '../lab/scenario/define.js';
+import { e2eTest, kubernetes } from '../overlays/k8s/artifacts.js';
+import { kubectl } from './support/kube.js';
+
+/** What the scenario runs unless --focus says otherwise. */
+export const CONFORMANCE_FOCUS = String.raw`\[sig-network\].*\[Conformance\]`;
+/**
+ * Tests that cannot pass in a lab, skipped unless --skip says otherwise, each with its reason.
+ * Measured: see the scenario's figures in docs/scenarios.md.
+ */
+export const UNPASSABLE: Record<string, string> = {};
+const SUITE_TIMEOUT_MS = 4 * 60 * 60_000;
+
+export default defineScenario({
+  name: 'k8s-conformance-network',
+  description:
+    "Kubernetes' own [sig-network] [Conformance] tests (e2e.test v1.34.2), on the host against the lab",
+  topology: { nvm: 2 },
+  overlays: ['xcluster-cni', 'private-reg', 'coredns', 'conformance'],
+  weight: 60, // minutes under TCG: a cold boot, then Kubernetes' own tests
+  steps: [
+    {
+      name: 'both nodes are Ready and kube-dns has its endpoint',
+      timeoutMs: 300_000,
+      run: async (ctx) => {
+        await kubectl(ctx, 'wait --for=condition=Ready node --all --timeout=280s', { timeoutMs: 290_000 });
+        await ctx.retryUntil(
+          'kube-dns endpoints',
+          async () => {
+            const ready = await kubectl(
+              ctx,
+              "-n kube-system get endpointslices -l kubernetes.io/service-name=kube-dns -o jsonpath='{.items[*].endpoints[*].conditions.ready}'",
+            );
+            if (!ready.includes('true')) throw new Error(`no ready endpoint yet (${ready.trim() || 'none'})`);
+          },
+          { timeoutMs: 240_000, intervalMs: 3000 },
+        );
+      },
+    },
+    {
+      name: "Kubernetes' e2e tests: [sig-network] [Conformance]",
+      timeoutMs: SUITE_TIMEOUT_MS + 600_000,
+      run: async (ctx) => {
+        const out = ctx.host.outputDir;
+        await mkdir(out, { recursive: true });
+        const [tests, binaries] = await Promise.all([ensureArtifact(e2eTest), ensureArtifact(kubernetes)]);
+        const focus = ctx.params.focus ?? CONFORMANCE_FOCUS;
+        const skip = [ctx.params.skip, ...Object.keys(UNPASSABLE).map(escapeRegExp)]
+          .filter(Boolean)
+          .join('|');
+        const report = join(out, 'e2e-report.json');
+        const log = join(out, 'e2e.log');
+        const args = [
+          `--kubeconfig=${await ctx.host.kubeconfig()}`,
+          '--provider=skeleton',
+          `--kubectl-path=${join(binaries.dir, 'kubectl')}`,
+          '--num-nodes=2',
+          `--report-dir=${out}`,
+          `--ginkgo.json-report=${report}`,
+          `--ginkgo.focus=${focus}`,
+          ...(skip ? [`--ginkgo.skip=${skip}`] : []),
+          `--ginkgo.timeout=${SUITE_TIMEOUT_MS / 60_000}m`,
+          '--ginkgo.no-color',
+          '--disable-log-dump',
+        ];
+        ctx.log(`e2e.test ${args.join(' ')}`);
+        process.stderr.write(`  e2e.test runs ${focus}; follow it with: tail -f ${log}\n`);
+        const started = Date.now();
+        const run = execa(join(tests.dir, 'e2e.test'), args, {
+          all: true,
+          buffer: false,
+          reject: false,
+          cancelSignal: ctx.signal,
+          cwd: out,
+        });
+        run.all?.pipe(createWriteStream(log));
+        const { exitCode } = await run;
+        const cases = ginkgoCases(await readFile(report, 'utf8').catch(() => '[]'));
+        ctx.report(cases);
+        const failed = cases.filter((c) => c.status === 'failed');
+        ctx.log(
+          `${cases.length - failed.length} passed, ${failed.length} failed of ${cases.length} in ` +
+            `${((Date.now() - started) / 1000).toFixed(0)} s (e2e.test exit ${exitCode}); log ${log}`,
+        );
+        if (cases.length === 0)
+          throw new StepFailure(`e2e.test ran no test (exit ${exitCode}); its log: ${log}`);
+        if (failed.length > 0 || exitCode !== 0)
+          throw new StepFailure(
+            `${failed.length} of ${cases.length} failed: ${failed.map((c) => c.name).join('; ')} (log: ${log})`,
+          );
+      },
+    },
+  ],
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
