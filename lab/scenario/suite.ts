@@ -1,11 +1,32 @@
 // Suites: which scenarios a suite runs, and whether running them side by side pays off here.
+import { resolveOverlays } from '../overlay/registry.js';
 import { UsageError } from '../util/errors.js';
-import { listScenarioNames } from './load.js';
+import { listScenarioNames, loadScenario } from './load.js';
 
-/** Suites by name; `nightly` is every scenario, each in a lab of its own. */
+export const SUITES = {
+  nightly: 'every scenario',
+  cni: 'the scenarios without Kubernetes (CNI plugins and multus in VMs: minutes, not hours)',
+} as const;
+
+/** Suites by name; each scenario runs in a lab of its own. */
 export async function suiteScenarios(suite: string): Promise<string[]> {
-  if (suite === 'nightly') return listScenarioNames();
-  throw new UsageError(`unknown suite "${suite}"`, 'suites: nightly (every scenario)');
+  const names = await listScenarioNames();
+  if (suite === 'nightly') return names;
+  if (suite === 'cni') {
+    const withoutK8s = await Promise.all(
+      names.map(async (name) => {
+        const overlays = await resolveOverlays((await loadScenario(name)).overlays);
+        return overlays.some((o) => o.manifest.name === 'k8s') ? undefined : name;
+      }),
+    );
+    return withoutK8s.filter((n): n is string => n !== undefined);
+  }
+  throw new UsageError(
+    `unknown suite "${suite}"`,
+    `suites: ${Object.entries(SUITES)
+      .map(([n, what]) => `${n} (${what})`)
+      .join(', ')}`,
+  );
 }
 
 /**

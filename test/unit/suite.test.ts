@@ -1,6 +1,23 @@
 // When side-by-side labs would need more vCPUs than the host has, lab test --suite says so.
 import { describe, expect, it } from 'vitest';
-import { oversubscriptionWarning } from '../../lab/scenario/suite.js';
+import { listScenarioNames } from '../../lab/scenario/load.js';
+import { oversubscriptionWarning, suiteScenarios } from '../../lab/scenario/suite.js';
+
+describe('suiteScenarios', () => {
+  it('nightly is every scenario; cni those whose overlays (with their deps) lack Kubernetes', async () => {
+    const all = await listScenarioNames();
+    expect(await suiteScenarios('nightly')).toEqual(all);
+    const cni = await suiteScenarios('cni');
+    expect(cni).toEqual(expect.arrayContaining(['multinet', 'cni-multus']));
+    expect(cni).not.toContain('multus');
+    expect(cni).not.toContain('k8s');
+    expect(cni.every((n) => all.includes(n))).toBe(true);
+  });
+
+  it('an unknown suite is a usage error naming the suites there are', async () => {
+    await expect(suiteScenarios('weekly')).rejects.toThrow(/unknown suite "weekly"/);
+  });
+});
 
 describe('oversubscriptionWarning', () => {
   it('stays quiet when labs run one at a time, however large', () => {

@@ -138,7 +138,7 @@ export function addTestCommand(program: Command): void {
     .argument('[scenario]', 'scenario name (see --list)')
     .addOption(nameOption())
     .option('--list', 'list the scenarios')
-    .option('--suite <name>', 'run a suite: nightly = every scenario')
+    .option('--suite <name>', 'run a suite: nightly = every scenario, cni = those without Kubernetes')
     .addOption(parallelOption())
     .option('--no-start', 'run against the running lab of --name instead of starting one (and leave it up)')
     .option('--keep', 'leave the lab running when the scenario fails')
@@ -197,7 +197,7 @@ export function addTestCommand(program: Command): void {
       { title, wallMs, parallel: flags.suite ? flags.parallel : 1 },
       records,
     );
-    const accels = [...new Set(results.map((r) => r.accel))].join(', ');
+    const accels = [...new Set(results.map((r) => r.accel))].join(', ') || 'none (no scenario ran)';
     console.log(`accelerator: ${accels}; reports in ${resolve(flags.results)} (open ${report})`);
     if (flags.suite)
       console.log(`suite ${flags.suite}: ${results.length} scenario(s) in ${(wallMs / 1000).toFixed(0)} s`);
