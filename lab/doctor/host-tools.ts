@@ -32,6 +32,8 @@ export const HOST_TOOLS: readonly HostTool[] = [
   },
   { command: 'unshare', apt: 'util-linux', why: 'private namespaces for tests', use: 'tests' },
   { command: 'cpio', apt: 'cpio', why: 'reads back the initramfs archives lab writes', use: 'tests' },
+  { command: 'unsquashfs', apt: 'squashfs-tools', why: 'reads back the layers lab writes', use: 'tests' },
+  { command: 'git', apt: 'git', why: 'checks what the repository tracks', use: 'tests' },
   {
     command: 'dropbear',
     apt: 'dropbear-bin',

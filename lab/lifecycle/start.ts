@@ -24,6 +24,7 @@ import { runningPid, startVm, waitVmReady } from '../vm/machine.js';
 import { vmPaths } from '../vm/qemu-args.js';
 import { qemuInfo } from '../vm/qemu-info.js';
 import { reachableAddress } from './access.js';
+import { BootProgress, HEARTBEAT_MS } from './boot-progress.js';
 import { saveEvidence } from './evidence.js';
 import { createLabKeys } from './keys.js';
 import { type LabState, processAlive, readState, updateState, withLabLock, writeState } from './state.js';
@@ -355,19 +356,29 @@ async function bootCold(inputs: StartInputs, started: number, options: StartOpti
       if (vm) vm.pid = pid;
       await writeState(state);
     }
-    await ui.phase(`boot ${plan.nodes.length} VM(s)`, () =>
-      Promise.all(
-        state.vms.map(async (vm) => {
-          const ready = await waitVmReady(
-            vm.name,
-            vm.dir,
-            vm.pid ?? 0,
-            options.bootTimeoutMs ?? bootTimeoutFor(overlays),
-          );
-          ui.ok(`${vm.name} ready (guest ${((ready.ms ?? 0) / 1000).toFixed(1)} s after kernel start)`);
-        }),
-      ),
-    );
+    const progress = new BootProgress(Date.now());
+    const heartbeat = setInterval(() => ui.info(`  ${progress.waitingLine()}`), HEARTBEAT_MS);
+    try {
+      await ui.phase(`boot ${plan.nodes.length} VM(s)`, () =>
+        Promise.all(
+          state.vms.map(async (vm) => {
+            const ready = await waitVmReady(
+              vm.name,
+              vm.dir,
+              vm.pid ?? 0,
+              options.bootTimeoutMs ?? bootTimeoutFor(overlays),
+              (event) => {
+                const line = progress.onEvent(vm.name, event);
+                if (line) ui.info(`  ${line}`);
+              },
+            );
+            ui.ok(`${vm.name} ready (guest ${((ready.ms ?? 0) / 1000).toFixed(1)} s after kernel start)`);
+          }),
+        ),
+      );
+    } finally {
+      clearInterval(heartbeat);
+    }
     state.timings.bootMs = Date.now() - bootStarted;
   });
 }

@@ -1,8 +1,8 @@
 // Builds an overlay into a cached read-only layer: its root/ tree, its boot units as
 // /etc/lab/units/*.json and its module list. The cache key is the content, so editing any
 // file under root/ (or the manifest) rebuilds exactly that layer.
-import { lstat, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { lstat, mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { ensureArtifact } from '../artifacts/artifact.js';
 import { ensure } from '../artifacts/cache.js';
 import { mksquashfs } from '../image/squashfs.js';
@@ -52,6 +52,7 @@ export async function ensureOverlayLayer(
     tree: sha256((await treeDigest(rootDir)).join('\n')),
     units: manifest.units,
     modules: manifest.modules,
+    links: manifest.links,
     artifacts: artifacts.map(({ use, artifact }) => ({
       id: artifact.id,
       files: use.artifact.files,
@@ -78,6 +79,11 @@ export async function ensureOverlayLayer(
         await run(['cp', '-a', ...use.artifact.files.map((file) => join(artifact.dir, file)), into], {
           what: `installing ${artifact.name} into overlay ${manifest.name}`,
         });
+      }
+      for (const [path, target] of Object.entries(manifest.links)) {
+        await mkdir(dirname(join(tree, path)), { recursive: true });
+        await rm(join(tree, path), { force: true });
+        await symlink(target, join(tree, path));
       }
       for (const unit of manifest.units) {
         await writeFile(

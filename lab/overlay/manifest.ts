@@ -82,6 +82,21 @@ export const overlayManifestSchema = z
     deps: z.array(z.string()).default([]),
     /** Debian packages added to the root filesystem. */
     packages: z.array(z.string()).default([]),
+    /**
+     * Symbolic links the layer holds: path in the VM → target. Declared here, not as links under
+     * root/, because a repository shipped as patches or archives may turn a link into a file.
+     * (The image installs packages without their maintainer scripts, so alternatives such as
+     * iptables → xtables-nft-multi are made this way.)
+     */
+    links: z
+      .record(
+        z
+          .string()
+          .regex(/^\/[A-Za-z0-9._+/-]+$/, 'an absolute path in the VM')
+          .refine((p) => !p.split('/').includes('..'), 'no ".." in the path'),
+        z.string().min(1),
+      )
+      .default({}),
     /** Artifacts (binaries from a release, the Go module proxy, Debian) put into the layer. */
     artifacts: z.array(artifactUseSchema).default([]),
     /** How long booting may take with this overlay (default 180 s; `lab start --boot-timeout` wins). */

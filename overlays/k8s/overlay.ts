@@ -55,6 +55,13 @@ export default defineOverlay({
     'util-linux',
     'mount',
   ],
+  // The alternatives iptables' maintainer scripts would make (the image runs none): the nft
+  // backend, for kube-proxy and the CNI plugins alike.
+  links: Object.fromEntries(
+    ['iptables', 'ip6tables'].flatMap((tool) =>
+      ['', '-save', '-restore'].map((suffix) => [`/usr/sbin/${tool}${suffix}`, 'xtables-nft-multi']),
+    ),
+  ),
   artifacts: [
     { artifact: kubernetes, into: '/usr/local/bin' },
     { artifact: kubeProxy, into: '/usr/local/bin' },
