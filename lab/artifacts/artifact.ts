@@ -22,8 +22,8 @@ export interface ArtifactSource {
   pin?: string;
   /** Why this source cannot be used here at all (e.g. no sha256 pinned yet), else undefined. */
   unusable?: string;
-  /** Puts the artifact's files (named in ArtifactSpec.files) into `dir`. */
-  fill: (dir: string) => Promise<void>;
+  /** Puts the artifact's files (named in ArtifactSpec.files) into `dir`; `progress` for long work. */
+  fill: (dir: string, progress: (message: string) => void) => Promise<void>;
 }
 
 export interface ArtifactSpec {
@@ -117,7 +117,7 @@ export async function ensureArtifact(
         description: `${spec.description}: ${source.kind} ${source.version}`,
         inputs: { name: spec.name, source: source.kind, version: source.version, from: source.from },
         build: async (dir) => {
-          await source.fill(dir);
+          await source.fill(dir, progress);
           await checkFiles(spec, dir, source);
           await writeFile(join(dir, 'source.txt'), `${source.kind} ${source.version} ${source.from}\n`);
         },

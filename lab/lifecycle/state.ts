@@ -40,6 +40,8 @@ export interface LabState {
   bootId?: string;
   /** What a snapshot of this lab depends on (lab snapshot save records it). */
   snapshotKey?: SnapshotKey;
+  /** What `lab deploy` put in place since the start, by deployable name. */
+  deployed?: Record<string, { source: string; version: string; at: string; buildMs: number; copyMs: number }>;
   /** Set when the lab was restored from a snapshot instead of booted. */
   snapshot?: {
     name: string;

@@ -1,6 +1,8 @@
 // An overlay's typed manifest (overlays/<name>/overlay.ts): what it needs and what it runs.
+
 import { z } from 'zod';
 import type { ArtifactSpec } from '../artifacts/artifact.js';
+import type { Deployable } from '../deploy/deployable.js';
 import type { LabState } from '../lifecycle/state.js';
 import type { LabPlan } from '../topology/plan.js';
 import { topologySchema } from '../topology/schema.js';
@@ -97,6 +99,17 @@ export const overlayManifestSchema = z
         z.string().min(1),
       )
       .default({}),
+    /** Binaries of this overlay that `lab deploy NAME [--src PATH]` can replace on a running lab. */
+    deployables: z
+      .array(
+        z.custom<Deployable>(
+          (value) =>
+            typeof (value as Deployable)?.name === 'string' &&
+            typeof (value as Deployable)?.module === 'string',
+          'a Deployable (lab/deploy/deployable.ts)',
+        ),
+      )
+      .default([]),
     /** Artifacts (binaries from a release, the Go module proxy, Debian) put into the layer. */
     artifacts: z.array(artifactUseSchema).default([]),
     /** How long booting may take with this overlay (default 180 s; `lab start --boot-timeout` wins). */

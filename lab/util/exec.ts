@@ -12,6 +12,8 @@ export interface RunOptions {
   /** Shown in the error instead of the raw argv. */
   what?: string;
   hint?: string;
+  /** Called with each line of stderr as it comes (progress of a long build). */
+  onStderrLine?: (line: string) => void;
 }
 
 function tail(text: string, lines = 15): string {
@@ -30,7 +32,17 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<str
     reject: false,
     stripFinalNewline: true,
   };
-  const result = await execa(file, args, execaOptions);
+  const subprocess = execa(file, args, execaOptions);
+  const onLine = options.onStderrLine;
+  if (onLine) {
+    let partial = '';
+    subprocess.stderr?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    });
+  }
+  const result = await subprocess;
   if (result.failed) {
     const what = options.what ?? argv.join(' ');
     const reason = result.timedOut

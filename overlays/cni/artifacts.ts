@@ -8,7 +8,13 @@ import { goModuleSource } from '../../lab/artifacts/providers/go.js';
 import { PROJECT_ROOT } from '../../lab/util/paths.js';
 
 export const MULTUS_VERSION = 'v4.3.0';
-const MULTUS_MODULE = 'gopkg.in/k8snetworkplumbingwg/multus-cni.v4';
+export const MULTUS_MODULE = 'gopkg.in/k8snetworkplumbingwg/multus-cni.v4';
+
+/** How upstream's release build stamps multus, so `multus -version` names what runs. */
+export const multusStamps = (version: string, commit: string): Record<string, string> => ({
+  [`${MULTUS_MODULE}/pkg/multus.version`]: version,
+  [`${MULTUS_MODULE}/pkg/multus.commit`]: commit,
+});
 const multusRelease = `multus-cni_${MULTUS_VERSION.slice(1)}_linux_amd64`;
 
 /** The thin multus plugin (a CNI plugin binary; no daemon). */
@@ -29,11 +35,7 @@ export const multus: ArtifactSpec = {
       version: MULTUS_VERSION,
       buildDir: join(PROJECT_ROOT, 'overlays/cni/multus-build'),
       packages: [`${MULTUS_MODULE}/cmd/multus`],
-      // As upstream's release build stamps it, so `multus -version` names the version.
-      stamps: {
-        [`${MULTUS_MODULE}/pkg/multus.version`]: MULTUS_VERSION,
-        [`${MULTUS_MODULE}/pkg/multus.commit`]: 'go-module-proxy',
-      },
+      stamps: multusStamps(MULTUS_VERSION, 'go-module-proxy'),
     }),
   ],
 };

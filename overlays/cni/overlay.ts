@@ -1,5 +1,5 @@
 import { defineOverlay } from '../../lab/overlay/manifest.js';
-import { cniPlugins, multus } from './artifacts.js';
+import { cniPlugins, MULTUS_MODULE, multus, multusStamps } from './artifacts.js';
 
 export default defineOverlay({
   name: 'cni',
@@ -9,6 +9,20 @@ export default defineOverlay({
   artifacts: [
     { artifact: cniPlugins, into: '/opt/cni/bin' },
     { artifact: multus, into: '/opt/cni/bin' },
+  ],
+  // `lab deploy multus --src ~/multus-cni`: a developer's multus on every node, no reboot (the
+  // thin plugin runs per pod, so the next pod uses it).
+  deployables: [
+    {
+      name: 'multus',
+      module: MULTUS_MODULE,
+      package: './cmd/multus',
+      binary: 'multus',
+      into: '/opt/cni/bin',
+      pinned: multus,
+      stamps: (version) => multusStamps(version, version),
+      versionArgs: ['-version'],
+    },
   ],
   // veth + bridge for the bridge plugin, the rest for the plugins of the same name.
   modules: ['bridge', 'veth', 'macvlan', 'ipvlan'],

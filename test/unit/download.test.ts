@@ -100,7 +100,7 @@ describe('releaseFilesSource', () => {
     });
     const dir = await mkdtemp(join(tmpdir(), 'lab-release-'));
     try {
-      await source.fill(dir);
+      await source.fill(dir, () => {});
       expect(await readFile(join(dir, 'kubelet'))).toEqual(BODY);
       expect((await stat(join(dir, 'kubelet'))).mode & 0o111).toBe(0o111);
     } finally {

@@ -96,7 +96,7 @@ describe('imageSet', () => {
         ],
       });
       const store = join(tmp, 'store');
-      await set.sources[0]?.fill(store);
+      await set.sources[0]?.fill(store, () => {});
       const v2 = join(store, 'docker/registry/v2');
       const blob = (digest: string) =>
         readFile(join(v2, 'blobs/sha256', digest.slice(7, 9), digest.slice(7), 'data'));

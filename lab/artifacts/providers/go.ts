@@ -8,6 +8,7 @@ import { run } from '../../util/exec.js';
 import { inputKey, sha256 } from '../../util/hash.js';
 import type { ArtifactSource } from '../artifact.js';
 import { type CacheEntry, ensure } from '../cache.js';
+import { GoBuildProgress, PROGRESS_MS } from './go-progress.js';
 
 const GO_HINT = 'install Go (apt-get install golang-go, or https://go.dev/dl) and put it on PATH';
 
@@ -83,20 +84,46 @@ export function goModuleSource(spec: {
     // A go.sum or a flag that changes must not reuse the binary built before it.
     pin: buildModulePin(spec.buildDir, [...spec.packages, ...ldflags, ...(spec.testBinary ? ['test'] : [])]),
     from: `${spec.packages.join(' ')} @${spec.version} via the Go module proxy`,
-    fill: async (dir) => {
+    fill: async (dir, progress) => {
       // With several packages, -o names a directory (the trailing slash says so).
       const build = spec.testBinary
         ? ['test', '-c', '-o', join(dir, spec.testBinary)]
         : ['build', '-o', `${dir}/`];
-      await run(['go', ...build, '-mod=readonly', `-ldflags=${ldflags.join(' ')}`, ...spec.packages], {
-        cwd: spec.buildDir,
-        env: staticBuildEnv,
-        what: `go build of ${what} @${spec.version}`,
-        hint: `${GO_HINT}; the Go module proxy (GOPROXY) must be reachable once, the module cache serves later builds`,
-        timeoutMs: (spec.timeoutMin ?? 30) * 60_000,
-      });
+      const title = `go build of ${what} @${spec.version}`;
+      // go build -v names each package it compiles; go test -c names none, so no count then.
+      const watch = new GoBuildProgress(
+        title,
+        spec.testBinary ? undefined : await packageCount(spec),
+        Date.now(),
+      );
+      const timer = setInterval(() => progress(`  ${watch.line()}`), PROGRESS_MS);
+      try {
+        await run(
+          ['go', ...build, '-v', '-mod=readonly', `-ldflags=${ldflags.join(' ')}`, ...spec.packages],
+          {
+            cwd: spec.buildDir,
+            env: staticBuildEnv,
+            what: title,
+            hint: `${GO_HINT}; the Go module proxy (GOPROXY) must be reachable once, the module cache serves later builds`,
+            timeoutMs: (spec.timeoutMin ?? 30) * 60_000,
+            onStderrLine: (line) => watch.onLine(line),
+          },
+        );
+      } finally {
+        clearInterval(timer);
+      }
     },
   };
+}
+
+/** How many packages the build needs (its upper bound for progress), or undefined if go list fails. */
+async function packageCount(spec: { buildDir: string; packages: string[] }) {
+  const list = await run(['go', 'list', '-mod=readonly', '-deps', ...spec.packages], {
+    cwd: spec.buildDir,
+    env: staticBuildEnv,
+    timeoutMs: 5 * 60_000,
+  }).catch(() => undefined);
+  return list?.split('\n').filter(Boolean).length;
 }
 
 /** A short digest of a build module's go.mod and go.sum and of what the build is asked for. */

@@ -16,6 +16,10 @@ export async function printStatus(state: LabState): Promise<void> {
     console.log(
       `restored from snapshot ${state.snapshot.name} (saved ${formatAge(state.snapshot.savedAt)} ago, restored ${formatAge(state.snapshot.restoredAt)} ago)`,
     );
+  for (const [name, d] of Object.entries(state.deployed ?? {}))
+    console.log(
+      `deployed: ${name} ${d.version} from ${d.source === 'pinned' ? "the overlay's pinned build" : d.source} (${formatAge(d.at)} ago)`,
+    );
   for (const vm of vms) {
     const health = vm.running ? (vm.boot === 'ready' ? 'ready' : vm.boot) : 'NOT RUNNING (its QEMU exited)';
     console.log(
@@ -54,6 +58,7 @@ export function addStatusCommand(program: Command): void {
             accel: s.accel,
             overlays: s.overlays,
             snapshot: s.snapshot,
+            deployed: s.deployed,
             vms: await vmStatuses(s),
           })),
         );

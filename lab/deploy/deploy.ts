@@ -1,0 +1,140 @@
+// `lab deploy NAME [--src PATH]`: build a binary from a developer's Go checkout (or take the
+// overlay's pinned build), copy it to every node of a running lab and record what runs.
+// The copy is atomic on each node (write, then rename), so a CNI ADD in flight runs the old
+// binary or the new one, never half of one.
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureArtifact } from '../artifacts/artifact.js';
+import { sshTarget } from '../lifecycle/access.js';
+import { type LabState, writeState } from '../lifecycle/state.js';
+import { loadOverlay } from '../overlay/registry.js';
+import { UsageError } from '../util/errors.js';
+import { run, succeeds } from '../util/exec.js';
+import { shellQuote } from '../util/shell-quote.js';
+import { SshSession } from '../vm/ssh.js';
+import type { Deployable } from './deployable.js';
+
+export interface DeployRecord {
+  /** "pinned" or the checkout's absolute path. */
+  source: string;
+  version: string;
+  at: string;
+  buildMs: number;
+  copyMs: number;
+}
+
+/** The deployables the lab's overlays declare, by name. */
+export async function labDeployables(state: LabState): Promise<Map<string, Deployable>> {
+  const found = new Map<string, Deployable>();
+  for (const name of state.overlays) {
+    for (const d of (await loadOverlay(name)).manifest.deployables) found.set(d.name, d);
+  }
+  return found;
+}
+
+/** The checkout's module line must name the deployable's module: a wrong --src fails here, not in go build. */
+export async function checkSource(src: string, target: Deployable): Promise<string> {
+  const dir = resolve(src);
+  const goMod = await readFile(join(dir, 'go.mod'), 'utf8').catch(() => undefined);
+  if (goMod === undefined)
+    throw new UsageError(`--src ${src}: no go.mod there`, `give a checkout of ${target.module}`);
+  const module = /^module\s+(\S+)/m.exec(goMod)?.[1];
+  if (module !== target.module)
+    throw new UsageError(
+      `--src ${src}: its go.mod names module ${module ?? '(none)'}, not ${target.module}`,
+      `give a checkout of ${target.module}`,
+    );
+  return dir;
+}
+
+/** `git describe --always --dirty` of the checkout, else "local" and the tree's mtime. */
+export async function describeSource(dir: string): Promise<string> {
+  if (await succeeds(['git', '-C', dir, 'rev-parse', '--git-dir'])) {
+    const described = await run(['git', '-C', dir, 'describe', '--always', '--dirty', '--tags']).catch(
+      () => '',
+    );
+    if (described) return described;
+  }
+  return `local-${Math.floor((await stat(join(dir, 'go.mod'))).mtimeMs / 1000)}`;
+}
+
+async function buildLocal(dir: string, target: Deployable, version: string, out: string): Promise<void> {
+  const stamps = Object.entries(target.stamps?.(version) ?? {}).map(([k, v]) => `-X ${k}=${v}`);
+  await run(['go', 'build', '-trimpath', `-ldflags=-s -w ${stamps.join(' ')}`, '-o', out, target.package], {
+    cwd: dir,
+    env: { ...process.env, CGO_ENABLED: '0' },
+    what: `go build of ${target.name} from ${dir}`,
+    hint: 'fix the build error in your checkout (go build there shows the same)',
+    timeoutMs: 20 * 60_000,
+  });
+}
+
+/** Copies the binary to every VM (atomically) and returns each node's version line. */
+async function copyToNodes(state: LabState, file: string, target: Deployable): Promise<string[]> {
+  const bytes = await readFile(file);
+  const dest = `${target.into}/${target.binary}`;
+  const version = target.versionArgs
+    ? `${shellQuote(dest)} ${target.versionArgs.map(shellQuote).join(' ')}`
+    : 'true';
+  const script =
+    `set -e; t=${shellQuote(`${dest}.lab-deploy`)}; cat > "$t"; chmod 755 "$t"; ` +
+    `mv -f "$t" ${shellQuote(dest)}; ${version} 2>&1 | head -n 1`;
+  return Promise.all(
+    state.vms.map(async (vm) => {
+      const session = await SshSession.open(await sshTarget(state, vm.name), { timeoutMs: 30_000 });
+      try {
+        const result = await session.exec(script, { input: bytes, timeoutMs: 120_000 });
+        if (result.code !== 0)
+          throw new UsageError(
+            `${vm.name}: copying ${target.binary} failed: ${result.stderr.trim() || `exit ${result.code}`}`,
+          );
+        return `${vm.name}: ${result.stdout.trim()}`;
+      } finally {
+        session.close();
+      }
+    }),
+  );
+}
+
+export async function deploy(
+  state: LabState,
+  target: Deployable,
+  src: string | undefined,
+  progress: (line: string) => void,
+): Promise<{ record: DeployRecord; nodes: string[] }> {
+  const scratch = await mkdtemp(join(tmpdir(), 'lab-deploy-'));
+  try {
+    const started = Date.now();
+    let file: string;
+    let version: string;
+    let source: string;
+    if (src) {
+      source = await checkSource(src, target);
+      version = await describeSource(source);
+      progress(`building ${target.name} ${version} from ${source}`);
+      file = join(scratch, target.binary);
+      await buildLocal(source, target, version, file);
+    } else {
+      const pinned = await ensureArtifact(target.pinned, (m) => progress(m));
+      file = join(pinned.dir, target.binary);
+      version = pinned.version;
+      source = 'pinned';
+    }
+    const buildMs = Date.now() - started;
+    progress(`copying ${target.binary} to ${state.vms.length} VM(s): ${target.into}/${target.binary}`);
+    const nodes = await copyToNodes(state, file, target);
+    const record: DeployRecord = {
+      source,
+      version,
+      at: new Date().toISOString(),
+      buildMs,
+      copyMs: Date.now() - started - buildMs,
+    };
+    state.deployed = { ...state.deployed, [target.name]: record };
+    await writeState(state);
+    return { record, nodes };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
