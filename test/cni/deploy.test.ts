@@ -58,7 +58,9 @@ describe('lab deploy multus', () => {
     expect(local.exitCode, local.all).toBe(0);
     expect(local.stdout).toMatch(new RegExp(`^deployed multus ${version} to 2 VM\\(s\\)`, 'm'));
     for (const vm of ['vm-001', 'vm-002'])
-      expect(local.stderr).toMatch(new RegExp(`${vm}: multus: version:${version}\\(.*\\), commit:${version},`));
+      expect(local.stderr).toMatch(
+        new RegExp(`${vm}: multus: version:${version}\\(.*\\), commit:${version},`),
+      );
     console.log(local.stdout);
     const status = await lab(['status', '--name', NAME]);
     expect(status.stdout).toContain(`deployed: multus ${version} from ${tree}`);
@@ -77,7 +79,9 @@ describe('lab deploy multus', () => {
     const pinned = await lab(['deploy', 'multus', '--name', NAME]);
     expect(pinned.exitCode, pinned.all).toBe(0);
     expect(pinned.stdout).toMatch(new RegExp(`^deployed multus ${MULTUS_VERSION} to 2 VM\\(s\\)`, 'm'));
-    expect(pinned.stderr).toMatch(new RegExp(`vm-002: multus: version:${MULTUS_VERSION}\\(.*\\), commit:go-module-proxy`));
+    expect(pinned.stderr).toMatch(
+      new RegExp(`vm-002: multus: version:${MULTUS_VERSION}\\(.*\\), commit:go-module-proxy`),
+    );
   });
 
   it('bad input exits 2 naming it, and changes nothing', async () => {
