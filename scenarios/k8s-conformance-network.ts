@@ -7,16 +7,17 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ensureArtifact } from '../lab/artifacts/artifact.js';
+import { ENDPOINT_SLICE, EndpointSlice } from '../lab/cluster/kube-types.js';
 import { ginkgoCases } from '../lab/report/ginkgo.js';
 import { defineScenario, StepFailure } from '../lab/scenario/define.js';
 import { e2eTest, kubernetes } from '../overlays/k8s/artifacts.js';
-import { kubectl } from './support/kube.js';
+import { waitNodesReady } from './support/kube.js';
 
 /** What the scenario runs unless --focus says otherwise. */
 export const CONFORMANCE_FOCUS = String.raw`\[sig-network\].*\[Conformance\]`;
 /**
  * Tests that cannot pass in a lab, skipped unless --skip says otherwise, each with its reason.
- * Measured: see the scenario's figures in docs/scenarios.md.
+ * Measured: see the scenario's figures in overlays/conformance/README.md.
  */
 export const UNPASSABLE: Record<string, string> = {};
 const SUITE_TIMEOUT_MS = 4 * 60 * 60_000;
@@ -33,17 +34,13 @@ export default defineScenario({
       name: 'both nodes are Ready and kube-dns has its endpoint',
       timeoutMs: 300_000,
       run: async (ctx) => {
-        await kubectl(ctx, 'wait --for=condition=Ready node --all --timeout=280s', { timeoutMs: 290_000 });
-        await ctx.retryUntil(
-          'kube-dns endpoints',
-          async () => {
-            const ready = await kubectl(
-              ctx,
-              "-n kube-system get endpointslices -l kubernetes.io/service-name=kube-dns -o jsonpath='{.items[*].endpoints[*].conditions.ready}'",
-            );
-            if (!ready.includes('true')) throw new Error(`no ready endpoint yet (${ready.trim() || 'none'})`);
-          },
-          { timeoutMs: 240_000, intervalMs: 3000 },
+        await waitNodesReady(ctx);
+        await ctx.kube.waitFor(
+          EndpointSlice,
+          ENDPOINT_SLICE,
+          { namespace: 'kube-system', labelSelector: 'kubernetes.io/service-name=kube-dns' },
+          (slices) => slices.some((s) => s.endpoints?.some((e) => e.conditions?.ready === true)),
+          { what: 'a ready kube-dns endpoint', timeoutMs: 240_000 },
         );
       },
     },

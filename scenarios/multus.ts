@@ -5,6 +5,7 @@
 // static pod (kubelet manifest file) gets its NAD too.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EVENT, Event, KubeObject, NAD, NODE, Node, POD, Pod } from '../lab/cluster/kube-types.js';
 import { defineScenario, type ScenarioContext } from '../lab/scenario/define.js';
 import { expectDeepEqual, expectEqual, expectMatch, expectTrue } from '../lab/scenario/expect.js';
 import {
@@ -17,7 +18,16 @@ import {
 } from '../lab/scenario/netcheck.js';
 import type { NodePlan } from '../lab/topology/plan.js';
 import { PROJECT_ROOT } from '../lab/util/paths.js';
-import { applyManifests, deletePods, kubectl, logReadyTimes, waitPodsReady } from './support/kube.js';
+import {
+  applyManifests,
+  deletePods,
+  expectReaches,
+  getPod,
+  inPod,
+  logReadyTimes,
+  NAMESPACE,
+  waitPodsReady,
+} from './support/kube.js';
 import {
   expectAddressesInRanges,
   expectHeldByHostLocal,
@@ -30,7 +40,6 @@ import {
 
 const LABEL = 'app=multus-scenario';
 const NETWORKS = ['ipvlan', 'macvlan', 'host-device'];
-const NAMESPACE = 'default';
 const podName = (node: string) => `multus-${node}`;
 const MISSING = 'multus-missing-nad';
 const STATIC_POD = 'multus-static';
@@ -59,11 +68,10 @@ function podManifest(name: string, node: string, networks: string): string {
   });
 }
 
-const inPod = (ctx: ScenarioContext, pod: string, command: string, timeoutMs = 120_000) =>
-  kubectl(ctx, `exec ${pod} -- ${command}`, { timeoutMs });
-
 async function podAddresses(ctx: ScenarioContext, pod: string): Promise<Map<string, string[]>> {
-  return globalAddressesByIf(JSON.parse(await inPod(ctx, pod, 'ip -j addr show')) as IpAddrEntry[]);
+  return globalAddressesByIf(
+    JSON.parse(await inPod(ctx, pod, ['ip', '-j', 'addr', 'show'])) as IpAddrEntry[],
+  );
 }
 
 interface NetworkStatus {
@@ -75,16 +83,13 @@ interface NetworkStatus {
 }
 
 async function networkStatus(ctx: ScenarioContext, pod: string): Promise<NetworkStatus[]> {
-  const text = await kubectl(
-    ctx,
-    `get pod ${pod} -o jsonpath='{.metadata.annotations.k8s\\.v1\\.cni\\.cncf\\.io/network-status}'`,
-  );
+  const text = (await getPod(ctx, pod)).metadata.annotations?.['k8s.v1.cni.cncf.io/network-status'] ?? '';
   expectTrue(text.trim() !== '', `${pod} has a k8s.v1.cni.cncf.io/network-status annotation`);
   return JSON.parse(text) as NetworkStatus[];
 }
 
 async function podCidrs(ctx: ScenarioContext, node: string): Promise<string[]> {
-  return JSON.parse(await kubectl(ctx, `get node ${node} -o jsonpath='{.spec.podCIDRs}'`)) as string[];
+  return (await ctx.kube.get(Node, NODE, node))?.spec.podCIDRs ?? [];
 }
 
 /** Every address of the pod on `node`: eth0 in its podCIDRs, net1..3 in its node-local ranges. */
@@ -101,36 +106,17 @@ async function expectPodAddresses(ctx: ScenarioContext, node: NodePlan): Promise
   return [...eth0.map(canonicalAddress), ...expectAddressesInRanges(node, byIf, SECONDARY_NETS)];
 }
 
-/** Pings from `pod` to each address in one exec; returns those that did not answer. */
-async function unreachableFrom(ctx: ScenarioContext, pod: string, targets: string[]): Promise<string[]> {
-  const loop = `for a in ${targets.join(' ')}; do ping -c1 -W2 $a >/dev/null 2>&1 || echo $a; done`;
-  return (await inPod(ctx, pod, `sh -c '${loop}'`)).split('\n').filter(Boolean);
-}
-
-async function expectReaches(ctx: ScenarioContext, pod: string, targets: string[]): Promise<void> {
-  const started = Date.now();
-  // IPv6 addresses answer once duplicate address detection is done: retry a while.
-  await ctx.retryUntil(
-    `${pod} reaching ${targets.join(' ')}`,
-    async () => {
-      const missing = await unreachableFrom(ctx, pod, targets);
-      if (missing.length > 0) throw new Error(`no answer from ${missing.join(', ')}`);
-    },
-    { timeoutMs: 90_000, intervalMs: 2000 },
-  );
-  ctx.log(`${pod} reached ${targets.join(' ')} (${Date.now() - started} ms)`);
-}
-
 /** Creates the 3-network pod on every node and waits until all are Ready; logs the time. */
 async function createPods(ctx: ScenarioContext): Promise<void> {
   const started = Date.now();
   for (const node of ctx.plan.nodes)
     await applyManifests(ctx, podManifest(podName(node.name), node.name, NETWORKS.join(',')));
-  await waitPodsReady(ctx, `-l ${LABEL}`);
+  const names = ctx.plan.nodes.map((node) => podName(node.name));
+  const pods = await waitPodsReady(ctx, names);
   ctx.log(`pods created -> all Ready (every interface up): ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  await logReadyTimes(
+  logReadyTimes(
     ctx,
-    ctx.plan.nodes.map((node) => podName(node.name)),
+    pods.filter((p) => names.includes(p.metadata.name)),
   );
 }
 
@@ -146,20 +132,20 @@ export default defineScenario({
       name: "the NAD CRD and the seeds' NADs are in the cluster",
       timeoutMs: 300_000,
       run: async (ctx) => {
+        // What the scenario needs must be there; NADs a user added beside them do not matter.
         const wanted = ['bridge', 'host-device', 'ipvlan', 'macvlan', 'macvlan-conf'];
         await ctx.retryUntil(
           `NADs ${wanted.join(', ')}`,
           async () => {
-            const names = (
-              await kubectl(
-                ctx,
-                `get network-attachment-definitions -n ${NAMESPACE} -o jsonpath='{.items[*].metadata.name}'`,
-              )
-            )
-              .split(/\s+/)
-              .filter(Boolean)
-              .sort();
-            expectDeepEqual(names, wanted, 'NetworkAttachmentDefinitions in default');
+            const names = (await ctx.kube.list(KubeObject, NAD, { namespace: NAMESPACE })).map(
+              (n) => n.metadata.name,
+            );
+            const missing = wanted.filter((w) => !names.includes(w));
+            expectDeepEqual(
+              missing,
+              [],
+              `NetworkAttachmentDefinitions missing from ${NAMESPACE} (has ${names.join(', ')})`,
+            );
           },
           { timeoutMs: 280_000, intervalMs: 5000 },
         );
@@ -175,7 +161,7 @@ export default defineScenario({
       run: async (ctx) => {
         for (const node of ctx.plan.nodes) {
           const pod = JSON.parse(
-            await inPod(ctx, podName(node.name), 'ip -j -d link show'),
+            await inPod(ctx, podName(node.name), ['ip', '-j', '-d', 'link', 'show']),
           ) as IpLinkDetail[];
           expectPodLinks(node, pod, await nodeLinks(ctx, node.name));
         }
@@ -248,8 +234,7 @@ export default defineScenario({
         );
         await applyManifests(ctx, manifest);
         try {
-          await waitPodsReady(ctx, 'samplepod samplepod2');
-          await logReadyTimes(ctx, ['samplepod', 'samplepod2']);
+          logReadyTimes(ctx, await waitPodsReady(ctx, ['samplepod', 'samplepod2']));
           const net1 = async (pod: string) => {
             const entry = (await networkStatus(ctx, pod)).find((s) => s.name === `${NAMESPACE}/macvlan-conf`);
             expectEqual(entry?.interface, 'net1', `${pod}: macvlan-conf interface`);
@@ -265,7 +250,7 @@ export default defineScenario({
           await expectReaches(ctx, 'samplepod2', [one]);
           await expectReaches(ctx, 'samplepod', [two]);
         } finally {
-          await deletePods(ctx, 'samplepod samplepod2');
+          await deletePods(ctx, { names: ['samplepod', 'samplepod2'] });
         }
       },
     },
@@ -279,11 +264,11 @@ export default defineScenario({
           held.set(node.name, SECONDARY_NETS.flatMap((n) => byIf.get(n.ifname) ?? []).map(canonicalAddress));
           await expectHeldByHostLocal(ctx, node, held.get(node.name) ?? []);
         }
-        await deletePods(ctx, `-l ${LABEL}`);
+        await deletePods(ctx, { label: LABEL });
         for (const node of ctx.plan.nodes) await expectNodeReleased(ctx, node, held.get(node.name) ?? []);
         await createPods(ctx);
         for (const node of ctx.plan.nodes) await expectPodAddresses(ctx, node);
-        await deletePods(ctx, `-l ${LABEL}`);
+        await deletePods(ctx, { label: LABEL });
       },
     },
     {
@@ -304,11 +289,8 @@ export default defineScenario({
           },
         );
         try {
-          await ctx.retryUntil(`mirror pod ${mirror}`, () => kubectl(ctx, `get pod ${mirror} -o name`), {
-            timeoutMs: 180_000,
-            intervalMs: 3000,
-          });
-          await waitPodsReady(ctx, mirror, 300);
+          // The kubelet reads the file, runs the pod, then reports its mirror: wait for all of it.
+          await waitPodsReady(ctx, [mirror], 400);
           const net1 = (await podAddresses(ctx, mirror)).get('net1') ?? [];
           expectEqual(net1.length, 2, `${mirror} net1 has one address per family (${net1.join(', ')})`);
           const status = await networkStatus(ctx, mirror);
@@ -319,13 +301,15 @@ export default defineScenario({
         } finally {
           await ctx.sh(node.name, `rm -f ${STATIC_MANIFEST}`);
         }
-        await ctx.retryUntil(
-          `mirror pod ${mirror} gone`,
-          async () => {
-            if ((await kubectl(ctx, `get pod ${mirror} -o name --ignore-not-found`)).trim() !== '')
-              throw new Error(`${mirror} still listed`);
+        await ctx.kube.waitFor(
+          Pod,
+          POD,
+          { namespace: NAMESPACE },
+          (pods) => !pods.some((p) => p.metadata.name === mirror),
+          {
+            what: `mirror pod ${mirror} gone`,
+            timeoutMs: 180_000,
           },
-          { timeoutMs: 180_000, intervalMs: 3000 },
         );
       },
     },
@@ -339,10 +323,14 @@ export default defineScenario({
           const events = await ctx.retryUntil(
             `multus's error in the events of ${MISSING}`,
             async () => {
-              const text = await kubectl(
-                ctx,
-                `get events --field-selector involvedObject.name=${MISSING} -o jsonpath='{range .items[*]}{.reason}: {.message}{"\\n"}{end}'`,
-              );
+              const text = (
+                await ctx.kube.list(Event, EVENT, {
+                  namespace: NAMESPACE,
+                  fieldSelector: `involvedObject.name=${MISSING}`,
+                })
+              )
+                .map((e) => `${e.reason}: ${e.message}`)
+                .join('\n');
               expectMatch(text, /nosuch-net/, 'events mention the missing NAD');
               return text;
             },
@@ -354,15 +342,18 @@ export default defineScenario({
             /NoNetworkFound: cannot find a network-attachment-definition \(nosuch-net\) in namespace \(default\)/,
             "the event carries multus's error naming the NAD",
           );
-          const waiting = await kubectl(
-            ctx,
-            `get pod ${MISSING} -o jsonpath='{.status.phase} {.status.containerStatuses[0].state.waiting.reason}'`,
-          );
-          expectEqual(waiting.trim(), 'Pending ContainerCreating', `${MISSING} phase and waiting reason`);
+          const pod = await getPod(ctx, MISSING);
+          const waiting = `${pod.status?.phase} ${pod.status?.containerStatuses?.[0]?.state?.waiting?.reason}`;
+          expectEqual(waiting, 'Pending ContainerCreating', `${MISSING} phase and waiting reason`);
         } finally {
-          await deletePods(ctx, MISSING);
+          await deletePods(ctx, { names: [MISSING] });
         }
-        expectEqual((await kubectl(ctx, `get pods -l ${LABEL} -o name`)).trim(), '', 'scenario pods left');
+        const left = await ctx.kube.list(Pod, POD, { namespace: NAMESPACE, labelSelector: LABEL });
+        expectDeepEqual(
+          left.map((p) => p.metadata.name),
+          [],
+          'scenario pods left',
+        );
       },
     },
   ],

@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { readForward } from '../hostnet/forward.js';
 import type { LabState } from '../lifecycle/state.js';
 import { LabError } from '../util/errors.js';
+import type { ExecResult } from '../util/exec-result.js';
 import { isOurProcess } from '../vm/process.js';
 import { PKI_DIR } from './certs.js';
 import { kubeconfig } from './kubeconfig.js';
@@ -70,11 +71,7 @@ export async function hostKubectl(state: LabState): Promise<{ kubectl: string; c
   return kubectl && config ? { kubectl, config } : undefined;
 }
 
-export interface KubectlResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type KubectlResult = ExecResult;
 
 export type KubectlRunner = (
   args: string,

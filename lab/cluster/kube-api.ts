@@ -1,7 +1,9 @@
 // The lab's Kubernetes API from the host, as the lab's admin, over the API server forward on
-// 127.0.0.1: plain HTTPS requests on one kept-alive connection. Under TCG a TLS handshake
-// costs the API server ~2 s and kubectl makes several (discovery first), so code that talks
-// to a lab's cluster often (readiness after a restore) uses this instead of a kubectl process.
+// 127.0.0.1: plain HTTPS requests on kept-alive connections. Under TCG a TLS handshake costs
+// the API server ~2 s and kubectl makes several per process (discovery first), so lab and its
+// scenarios talk to a cluster through this (lab/cluster/kube-client.ts adds the types).
+
+import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import type { LabState } from '../lifecycle/state.js';
 import { adminCredentials, apiServerPort } from './host-access.js';
@@ -26,31 +28,38 @@ export interface KubeRequest {
   timeoutMs?: number;
 }
 
+/** Where a client dials and who it is: what HTTPS requests and exec websockets both need. */
+export interface KubeEndpoint {
+  port: number;
+  tls: { ca: string; cert: string; key: string };
+}
+
 export class KubeApi {
   readonly #agent: Agent;
+  /** Requests, watches and execs so far: what a scenario step cost the API server. */
+  calls = 0;
 
-  private constructor(
-    private readonly port: number,
-    tls: { ca: string; cert: string; key: string },
-  ) {
-    // One connection, kept: a second TLS handshake would cost as much as the first.
-    this.#agent = new Agent({ keepAlive: true, maxSockets: 1, ...tls });
+  constructor(readonly endpoint: KubeEndpoint) {
+    // Connections are kept: each new one costs a TLS handshake. Two, so that a watch (which
+    // holds its connection until it ends) does not stall the requests made meanwhile.
+    this.#agent = new Agent({ keepAlive: true, maxSockets: 2, ...endpoint.tls });
   }
 
   /** As the lab's admin, through its API server forward. */
   static async forLab(state: LabState): Promise<KubeApi> {
-    return new KubeApi(await apiServerPort(state), await adminCredentials(state));
+    return new KubeApi({ port: await apiServerPort(state), tls: await adminCredentials(state) });
   }
 
   request<T>(req: KubeRequest): Promise<T> {
     const method = req.method ?? 'GET';
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const timeoutMs = req.timeoutMs ?? 30_000;
+    this.calls += 1;
     return new Promise<T>((resolve, reject) => {
       const call = request(
         {
           host: '127.0.0.1',
-          port: this.port,
+          port: this.endpoint.port,
           path: req.path,
           method,
           agent: this.#agent,
@@ -82,14 +91,7 @@ export class KubeApi {
               }
               return;
             }
-            const message = (() => {
-              try {
-                return (JSON.parse(text) as { message?: string }).message ?? text;
-              } catch {
-                return text;
-              }
-            })();
-            reject(new KubeApiError(`${method} ${req.path}: ${status} ${message.trim()}`, status));
+            reject(new KubeApiError(`${method} ${req.path}: ${status} ${statusMessage(text)}`, status));
           });
         },
       );
@@ -107,7 +109,75 @@ export class KubeApi {
     });
   }
 
+  /**
+   * GET a streaming answer (a watch): calls onLine with each line until the server ends it,
+   * `signal` aborts, or onLine returns true (then the connection is dropped, not reused).
+   */
+  stream(path: string, onLine: (line: string) => boolean, signal: AbortSignal): Promise<void> {
+    this.calls += 1;
+    return new Promise<void>((resolve, reject) => {
+      const call = request(
+        {
+          host: '127.0.0.1',
+          port: this.endpoint.port,
+          path,
+          agent: this.#agent,
+          signal,
+          headers: { accept: 'application/json' },
+        },
+        (res: IncomingMessage) => {
+          if ((res.statusCode ?? 0) >= 300) {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              reject(
+                new KubeApiError(
+                  `GET ${path}: ${res.statusCode} ${statusMessage(Buffer.concat(chunks).toString('utf8'))}`,
+                  res.statusCode,
+                ),
+              ),
+            );
+            return;
+          }
+          let pending = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            pending += chunk;
+            for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+              const line = pending.slice(0, nl).trim();
+              pending = pending.slice(nl + 1);
+              if (line !== '' && onLine(line)) {
+                res.destroy();
+                resolve();
+                return;
+              }
+            }
+          });
+          res.on('end', () => resolve());
+          res.on('error', reject);
+        },
+      );
+      call.on('error', (err) =>
+        reject(
+          signal.aborted
+            ? signal.reason
+            : new KubeApiError(`GET ${path}: ${err.message}`, undefined, { cause: err }),
+        ),
+      );
+      call.end();
+    });
+  }
+
   close(): void {
     this.#agent.destroy();
+  }
+}
+
+/** The message of a Kubernetes Status answer, else the answer's text. */
+function statusMessage(text: string): string {
+  try {
+    return ((JSON.parse(text) as { message?: string }).message ?? text).trim();
+  } catch {
+    return text.trim();
   }
 }

@@ -1,14 +1,12 @@
 // What a scenario is: a topology, the overlays it needs, and steps run in order against the
 // booted lab. Scenarios only see ScenarioContext, so this layer never touches a VM directly.
+import type { KubeClient } from '../cluster/kube-client.js';
 import type { LabPlan } from '../topology/plan.js';
 import type { Topology } from '../topology/schema.js';
 import { UsageError } from '../util/errors.js';
+import type { ExecResult } from '../util/exec-result.js';
 
-export interface ExecResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { ExecResult };
 
 export interface ExecOptions {
   timeoutMs?: number;
@@ -53,6 +51,12 @@ export interface ScenarioContext {
    * plane's CPU), else on vm-001 over SSH. Never throws on a non-zero exit.
    */
   kubectl(args: string, opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * The lab's Kubernetes API, typed (labs with Kubernetes): get, list, apply, delete, waits
+   * that watch, exec into pods. Scenarios use this, not kubectl: no process per call, one
+   * kept-alive connection, answers checked by schemas.
+   */
+  kube: KubeClient;
   /** Like exec, but throws CommandFailure (a StepFailure) on a non-zero exit; returns stdout. */
   sh(vm: string, command: string, opts?: ExecOptions): Promise<string>;
   /** Calls fn until it resolves; on timeout the error names `what` and fn's last error. */

@@ -3,6 +3,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { kubectlRunner, writeHostKubeconfig } from '../cluster/host-access.js';
+import { KubeApi } from '../cluster/kube-api.js';
+import { KubeClient } from '../cluster/kube-client.js';
 import { requireState, sshTarget } from '../lifecycle/access.js';
 import { saveEvidence } from '../lifecycle/evidence.js';
 import { downVmsReport } from '../lifecycle/health.js';
@@ -113,6 +115,7 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
   const pool = new SessionPool(state);
   const control = state.plan.nodes[0]?.name ?? 'vm-001';
   const kubectl = await kubectlRunner(state, (command, opts) => pool.exec(control, command, opts));
+  const kube = new KubeClient(() => KubeApi.forLab(state));
   let result: ScenarioResult;
   try {
     result = await runSteps(
@@ -122,6 +125,7 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
         accel: state.accel?.used ?? 'unknown',
         exec: (vm, cmd, opts) => pool.exec(vm, cmd, opts),
         kubectl,
+        kube,
         host: {
           kubeconfig: () => writeHostKubeconfig(state),
           outputDir: join(options.resultsDir, scenario.name),
@@ -134,6 +138,7 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
     if (setup) result.setup = setup;
     if (result.status === 'failed') await collectGuestLogs(pool, state, evidenceDir);
   } finally {
+    await kube.close();
     await pool.closeAll();
   }
   if (result.status === 'failed') {

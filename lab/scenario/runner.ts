@@ -1,5 +1,7 @@
 // Runs a scenario's steps in order against a lab handle and records what happened, for the
 // progress output and the JUnit report. Booting the lab is the caller's job.
+import { KubeClient } from '../cluster/kube-client.js';
+import { LabError } from '../util/errors.js';
 import { retryUntil } from '../util/retry.js';
 import {
   CommandFailure,
@@ -59,9 +61,9 @@ export interface ScenarioResult {
 /** What the caller provides; the runner adds the per-step parts (log, signal, sh, retryUntil). */
 export type LabHandle = Omit<
   ScenarioContext,
-  'log' | 'signal' | 'retryUntil' | 'sh' | 'report' | 'host' | 'params'
+  'log' | 'signal' | 'retryUntil' | 'sh' | 'report' | 'host' | 'params' | 'kube'
 > &
-  Partial<Pick<ScenarioContext, 'host' | 'params'>>;
+  Partial<Pick<ScenarioContext, 'host' | 'params' | 'kube'>>;
 
 export interface RunOptions {
   /** Called once per step, in order, including skipped steps: drives progress output. */
@@ -148,11 +150,15 @@ async function runStep(step: Step, lab: LabHandle): Promise<{ result: StepResult
   const ctx = stepContext(lab, log, report, controller.signal);
 
   let failure: FailureInfo | undefined;
+  const callsBefore = await ctx.kube.calls();
   try {
     await withTimeout(() => step.run(ctx), step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, controller);
   } catch (error) {
     failure = describeFailure(error);
   } finally {
+    // What the step cost the API server (bench/scenario.ts reads this line).
+    const calls = (await ctx.kube.calls()) - callsBefore;
+    if (calls > 0) log(`${API_CALLS_PREFIX}${calls}`);
     finished = true;
   }
   const result: StepResult = {
@@ -176,6 +182,14 @@ function reportedCase(c: ReportedCase, startedAt: Date): StepResult {
     ...(c.failure !== undefined ? { failure: { message: c.failure } } : {}),
   };
 }
+
+/** Starts the step output line that counts the step's Kubernetes API calls. */
+export const API_CALLS_PREFIX = 'kubernetes API calls: ';
+
+// Labs without Kubernetes (and unit tests' fake labs): a client that says so when used.
+const NO_KUBE = new KubeClient(() =>
+  Promise.reject(new LabError('this lab has no Kubernetes API (only labs with the k8s overlay have one)')),
+);
 
 const NO_HOST: ScenarioContext['host'] = {
   kubeconfig: () => Promise.reject(new Error('this lab handle has no host access')),
@@ -206,6 +220,7 @@ function stepContext(
     accel: lab.accel,
     exec: (vm, command, execOpts) => lab.exec(vm, command, execOpts),
     kubectl: (args, execOpts) => lab.kubectl(args, execOpts),
+    kube: lab.kube ?? NO_KUBE,
     async sh(vm, command, execOpts) {
       const result = await lab.exec(vm, command, execOpts);
       if (result.code !== 0) throw new CommandFailure(vm, command, result);

@@ -9,8 +9,10 @@ export class LabError extends Error {
     message: string,
     readonly hint?: string,
     readonly exitCode: number = EXIT_FAILURE,
+    /** The error underneath (kept for --debug and reports): `cause` as Error has it. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'LabError';
   }
 }

@@ -20,7 +20,18 @@ export class RetryTimeoutError extends Error {
 }
 
 /**
- * Calls `fn` until it resolves, pausing `intervalMs` after each failure.
+ * Thrown by an attempt whose failure retrying cannot fix (a wrong host key): retryUntil stops
+ * at once and throws `reason`, instead of trying again until its budget runs out.
+ */
+export class DoNotRetry extends Error {
+  override readonly name = 'DoNotRetry';
+  constructor(readonly reason: unknown) {
+    super(errorMessage(reason), { cause: reason });
+  }
+}
+
+/**
+ * Calls `fn` until it resolves (or throws DoNotRetry), pausing `intervalMs` after each failure.
  * An attempt still running at the deadline (or when `signal` aborts) is abandoned, so a hung
  * `fn` cannot stretch the timeout; `fn` receives a signal that aborts at that moment so it
  * can release what it holds (a half-open socket, a child process).
@@ -49,6 +60,10 @@ export async function retryUntil<T>(
       throw abortReason;
     }
     if (outcome.kind === 'value') return outcome.value;
+    if (outcome.kind === 'error' && outcome.error instanceof DoNotRetry) {
+      attemptController.abort(outcome.error.reason);
+      throw outcome.error.reason;
+    }
     if (outcome.kind === 'error') {
       lastError = outcome.error;
       attempts++;

@@ -10,7 +10,8 @@ import ssh2, { type ClientChannel, type Client as SshClient } from 'ssh2';
 import { netnsExists } from '../hostnet/netns.js';
 import { relayArgv } from '../hostnet/netns-proxy.js';
 import { LabError } from '../util/errors.js';
-import { RetryTimeoutError, retryUntil } from '../util/retry.js';
+import type { ExecResult } from '../util/exec-result.js';
+import { DoNotRetry, RetryTimeoutError, retryUntil } from '../util/retry.js';
 
 const { Client, utils } = ssh2;
 
@@ -27,11 +28,7 @@ export interface SshTarget {
   hostPublicKey: string;
 }
 
-export interface ExecResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { ExecResult };
 
 /** SSH wire format: a uint32 length, then the bytes. */
 const sshString = (data: Buffer) => {
@@ -103,24 +100,29 @@ export class SshSession {
         'is the lab up?',
       );
     }
-    // A wrong host key or a refused client key will not fix itself: aborting the retry loop
-    // with the error makes retryUntil throw it at once.
-    const stop = new AbortController();
     try {
       const client = await retryUntil(
         (attemptSignal) =>
           connectOnce(target, hostKey, Math.min(HANDSHAKE_TIMEOUT_MS, timeoutMs), attemptSignal).catch(
             (err: unknown) => {
-              if (err instanceof LabError) stop.abort(err);
-              throw err;
+              // connectOnce says LabError for what will not fix itself (a wrong host key, a
+              // refused client key): no point in trying again.
+              throw err instanceof LabError ? new DoNotRetry(err) : err;
             },
           ),
-        { timeoutMs, intervalMs: RETRY_INTERVAL_MS, what: `ssh to ${where}`, signal: stop.signal },
+        { timeoutMs, intervalMs: RETRY_INTERVAL_MS, what: `ssh to ${where}` },
       );
       return new SshSession(client, where);
     } catch (err) {
       if (err instanceof RetryTimeoutError) {
-        throw new LabError(err.message, 'is the VM up and its sshd running? `lab status` shows the VM state');
+        throw new LabError(
+          err.message,
+          'is the VM up and its sshd running? `lab status` shows the VM state',
+          undefined,
+          {
+            cause: err,
+          },
+        );
       }
       throw err;
     }

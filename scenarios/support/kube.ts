@@ -1,61 +1,157 @@
-// kubectl for scenarios, as the lab's admin, and manifests applied only once every image
-// they name is one the lab registry serves: without internet a missing image would leave
-// pods waiting forever.
+// Kubernetes for scenarios through the lab's typed client (ctx.kube): manifests applied only
+// once every image they name is one the lab registry serves (without internet a missing image
+// would leave pods waiting forever), waits that watch, exec with argument lists.
+
+import { manifestObjects } from '../../lab/cluster/kube-client.js';
+import {
+  conditionSince,
+  isNodeReady,
+  isPodReady,
+  NODE,
+  Node,
+  POD,
+  Pod,
+} from '../../lab/cluster/kube-types.js';
 import { imagesOfManifests, missingImages } from '../../lab/cluster/lab-images.js';
 import { CommandFailure, type ScenarioContext } from '../../lab/scenario/define.js';
 
 export const CONTROL = 'vm-001';
+export const NAMESPACE = 'default';
 
-export interface KubectlOptions {
-  input?: string;
-  timeoutMs?: number;
-}
-
-/** kubectl as lab-admin (ctx.kubectl); throws on failure, returns stdout. */
-export async function kubectl(
-  ctx: ScenarioContext,
-  args: string,
-  opts: KubectlOptions = {},
-): Promise<string> {
-  const result = await ctx.kubectl(args, { input: opts.input, timeoutMs: opts.timeoutMs ?? 120_000 });
-  if (result.code !== 0) throw new CommandFailure('kubectl', `kubectl ${args}`, result);
-  return result.stdout;
-}
-
-/** Applies manifests (YAML or JSON text) after checking their images are served. */
+/** Applies manifests (YAML or JSON text, server-side apply) after checking their images are served. */
 export async function applyManifests(ctx: ScenarioContext, text: string): Promise<void> {
   const missing = missingImages(imagesOfManifests(text));
   if (missing.length > 0)
     throw new Error(
       `not served by the lab registry (pods would wait for them forever): ${missing.join(', ')}; see lab images`,
     );
-  await kubectl(ctx, 'apply -f -', { input: text });
+  for (const object of manifestObjects(text)) await ctx.kube.apply(object);
 }
 
-/** Waits until the pods of `selector` are Ready; the SSH command outlives kubectl's own wait. */
-export async function waitPodsReady(ctx: ScenarioContext, selector: string, timeoutSec = 380): Promise<void> {
-  await kubectl(ctx, `wait --for=condition=Ready pod ${selector} --timeout=${timeoutSec}s`, {
-    timeoutMs: (timeoutSec + 20) * 1000,
-  });
+/** One pod, which must exist. */
+export async function getPod(ctx: ScenarioContext, name: string): Promise<Pod> {
+  const pod = await ctx.kube.get(Pod, POD, name, NAMESPACE);
+  if (!pod) throw new Error(`pod ${NAMESPACE}/${name} does not exist`);
+  return pod;
 }
 
-/** Deletes the pods of `selector` (names or -l …), waits until they are gone, logs how long it took. */
-export async function deletePods(ctx: ScenarioContext, selector: string): Promise<void> {
+function podsState(pods: Pod[]): string {
+  if (pods.length === 0) return 'no pods';
+  return pods
+    .map((p) => {
+      const waiting = p.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting?.reason;
+      return `${p.metadata.name} ${p.status?.phase ?? 'unknown'}${waiting ? ` (${waiting})` : ''}${isPodReady(p) ? ' Ready' : ''}`;
+    })
+    .join(', ');
+}
+
+/** Waits (watching, not polling) until every named pod exists and is Ready. */
+export async function waitPodsReady(
+  ctx: ScenarioContext,
+  names: readonly string[],
+  timeoutSec = 380,
+): Promise<Pod[]> {
+  const wanted = new Set(names);
+  return ctx.kube.waitFor(
+    Pod,
+    POD,
+    { namespace: NAMESPACE },
+    (pods) => names.every((n) => pods.some((p) => p.metadata.name === n && isPodReady(p))),
+    {
+      what: `pods ${names.join(', ')} Ready`,
+      timeoutMs: timeoutSec * 1000,
+      describe: (pods) => podsState(pods.filter((p) => wanted.has(p.metadata.name))),
+    },
+  );
+}
+
+/** Waits (watching) until every node of the lab is Ready. */
+export async function waitNodesReady(ctx: ScenarioContext, timeoutSec = 280): Promise<void> {
+  const names = ctx.plan.nodes.map((n) => n.name);
+  await ctx.kube.waitFor(
+    Node,
+    NODE,
+    {},
+    (nodes) => names.every((n) => nodes.some((node) => node.metadata.name === n && isNodeReady(node))),
+    {
+      what: `nodes ${names.join(', ')} Ready`,
+      timeoutMs: timeoutSec * 1000,
+      describe: (nodes) =>
+        nodes.map((n) => `${n.metadata.name} ${isNodeReady(n) ? 'Ready' : 'NotReady'}`).join(', '),
+    },
+  );
+}
+
+export type PodSelector = { names: readonly string[] } | { label: string };
+
+/** Deletes the selected pods and waits until they are gone; logs how long it took. */
+export async function deletePods(ctx: ScenarioContext, selector: PodSelector): Promise<void> {
   const started = Date.now();
-  await kubectl(ctx, `delete pod ${selector} --wait=true --timeout=150s`, { timeoutMs: 170_000 });
-  ctx.log(`deleted ${selector}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const query =
+    'label' in selector ? { namespace: NAMESPACE, labelSelector: selector.label } : { namespace: NAMESPACE };
+  const names =
+    'names' in selector ? selector.names : (await ctx.kube.list(Pod, POD, query)).map((p) => p.metadata.name);
+  for (const name of names) await ctx.kube.delete(POD, name, NAMESPACE);
+  await ctx.kube.waitFor(Pod, POD, query, (pods) => !pods.some((p) => names.includes(p.metadata.name)), {
+    what: `pods ${names.join(', ')} deleted`,
+    timeoutMs: 150_000,
+    describe: (pods) => podsState(pods.filter((p) => names.includes(p.metadata.name))),
+  });
+  ctx.log(`deleted ${names.join(', ') || 'no pods'}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** Logs each pod's created -> Ready time as the API server recorded it: where a slow step went. */
-export async function logReadyTimes(ctx: ScenarioContext, pods: readonly string[]): Promise<void> {
+export function logReadyTimes(ctx: ScenarioContext, pods: readonly Pod[]): void {
   for (const pod of pods) {
-    const times = await kubectl(
-      ctx,
-      `get pod ${pod} -o jsonpath='{.metadata.creationTimestamp} {.status.conditions[?(@.type=="Ready")].lastTransitionTime}'`,
-    );
-    const [created = '', ready = ''] = times.trim().split(' ');
+    const created = Date.parse(pod.metadata.creationTimestamp ?? '');
+    const ready = conditionSince(pod, 'Ready');
     ctx.log(
-      `${pod}: created -> Ready ${(Date.parse(ready) - Date.parse(created)) / 1000} s (API server clock)`,
+      `${pod.metadata.name}: created -> Ready ${ready === undefined ? '?' : (ready - created) / 1000} s (API server clock)`,
     );
   }
+}
+
+/** Runs a word list in a pod; throws CommandFailure on a non-zero exit, returns stdout. */
+export async function inPod(
+  ctx: ScenarioContext,
+  pod: string,
+  command: readonly string[],
+  timeoutMs = 120_000,
+): Promise<string> {
+  const result = await ctx.kube.exec(pod, command, { namespace: NAMESPACE, timeoutMs });
+  if (result.code !== 0) throw new CommandFailure(`pod ${pod}`, command.join(' '), result);
+  return result.stdout;
+}
+
+/**
+ * Pings each target once from `pod`, all in one exec; returns those that did not answer. The
+ * targets are the script's arguments, so no address is ever pasted into shell text.
+ */
+export async function unreachableFrom(
+  ctx: ScenarioContext,
+  pod: string,
+  targets: readonly string[],
+  waitSec = 2,
+): Promise<string[]> {
+  const script = `for a in "$@"; do ping -c1 -W${waitSec} "$a" >/dev/null 2>&1 || echo "$a"; done`;
+  return (await inPod(ctx, pod, ['sh', '-c', script, 'ping-all', ...targets])).split('\n').filter(Boolean);
+}
+
+/** Retries until `pod` reaches every target (IPv6 answers once DAD is done); logs how long it took. */
+export async function expectReaches(
+  ctx: ScenarioContext,
+  pod: string,
+  targets: readonly string[],
+  timeoutMs = 90_000,
+): Promise<void> {
+  const started = Date.now();
+  await ctx.retryUntil(
+    `${pod} reaching ${targets.join(' ')}`,
+    async () => {
+      const missing = await unreachableFrom(ctx, pod, targets);
+      if (missing.length > 0) throw new Error(`no answer from ${missing.join(', ')}`);
+    },
+    { timeoutMs, intervalMs: 2000 },
+  );
+  ctx.log(`${pod} reached ${targets.join(' ')} (${Date.now() - started} ms)`);
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RetryTimeoutError, retryUntil } from '../../lab/util/retry.js';
+import { DoNotRetry, RetryTimeoutError, retryUntil } from '../../lab/util/retry.js';
 
 /** fn that fails `failures` times (with "fail 1", "fail 2", ...) and then resolves to 'ok'. */
 function failingTimes(failures: number) {
@@ -200,5 +200,16 @@ describe('retryUntil (real timers)', () => {
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(140);
     expect(elapsed).toBeLessThan(1000);
+  });
+});
+
+describe('DoNotRetry', () => {
+  it('stops at once and throws the reason it carries', async () => {
+    const reason = new Error('host key mismatch');
+    const fn = vi.fn(async () => {
+      throw new DoNotRetry(reason);
+    });
+    await expect(retryUntil(fn, { timeoutMs: 60_000, what: 'ssh' })).rejects.toBe(reason);
+    expect(fn).toHaveBeenCalledTimes(1);
   });
 });
