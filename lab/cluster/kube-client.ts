@@ -5,6 +5,7 @@
 // API group version, so any kind a manifest names (a NAD, a DaemonSet) can be applied.
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
+import { fieldPath } from '../topology/issues.js';
 import { LabError } from '../util/errors.js';
 import type { ExecResult } from '../util/exec-result.js';
 import { type KubeApi, KubeApiError } from './kube-api.js';
@@ -61,10 +62,7 @@ export function manifestObjects(text: string): KubeObject[] {
       : [value];
     for (const item of items) {
       const parsed = KubeObject.safeParse(item);
-      if (!parsed.success)
-        throw new LabError(
-          `manifest document ${i + 1}: ${parsed.error.issues.map((e) => `${e.path.join('.')}: ${e.message}`).join('; ')}`,
-        );
+      if (!parsed.success) throw new LabError(`manifest document ${i + 1}: ${describeIssues(parsed.error)}`);
       objects.push(parsed.data);
     }
   });
@@ -127,12 +125,8 @@ export class KubeClient {
   ): Promise<z.infer<S> | undefined> {
     const api = await this.#connection();
     const path = await this.#path(type, namespace, name);
-    try {
-      return parseAnswer(schema, await api.request<unknown>({ path }), path);
-    } catch (err) {
-      if (err instanceof KubeApiError && err.status === 404) return undefined;
-      throw err;
-    }
+    const answer = await orIfMissing(api.request<unknown>({ path }), undefined);
+    return answer === undefined ? undefined : parseAnswer(schema, answer, `GET ${path}`);
   }
 
   async list<S extends z.ZodType>(
@@ -153,7 +147,7 @@ export class KubeClient {
     const path = `${await this.#path(type, query.namespace)}${selectorQuery(query)}`;
     const list = await api.request<{ metadata: { resourceVersion: string }; items: unknown[] }>({ path });
     return {
-      items: list.items.map((item) => parseAnswer(schema, item, path)),
+      items: list.items.map((item) => parseAnswer(schema, item, `GET ${path}`)),
       resourceVersion: list.metadata.resourceVersion,
       path,
     };
@@ -169,20 +163,17 @@ export class KubeClient {
       body: object,
       contentType: 'application/apply-patch+yaml',
     });
-    return parseAnswer(KubeObject, answer, path);
+    return parseAnswer(KubeObject, answer, `PATCH ${path}`);
   }
 
   /** Deletes one object; true when it was there. */
   async delete(type: ResourceType, name: string, namespace?: string): Promise<boolean> {
     const api = await this.#connection();
     const path = await this.#path(type, namespace, name);
-    try {
-      await api.request<unknown>({ method: 'DELETE', path });
-      return true;
-    } catch (err) {
-      if (err instanceof KubeApiError && err.status === 404) return false;
-      throw err;
-    }
+    return orIfMissing(
+      api.request<unknown>({ method: 'DELETE', path }).then(() => true),
+      false,
+    );
   }
 
   /**
@@ -217,7 +208,7 @@ export class KubeClient {
             const event = JSON.parse(line) as WatchEvent;
             if (event.type === 'ERROR') return true; // e.g. 410 Gone: list again
             if (event.type === 'BOOKMARK') return false;
-            const item = parseAnswer(schema, event.object, watch);
+            const item = parseAnswer(schema, event.object, `GET ${watch}`);
             if (event.type === 'DELETED') byName.delete(nameOf(item));
             else byName.set(nameOf(item), item);
             last = [...byName.values()];
@@ -267,12 +258,24 @@ function nameOf(item: unknown): string {
   return `${meta?.namespace ?? ''}/${meta?.name ?? ''}`;
 }
 
-/** An answer that does not fit the schema names the path and the field. */
-function parseAnswer<S extends z.ZodType>(schema: S, value: unknown, path: string): z.infer<S> {
+/** An answer that does not fit the schema names the request and the field. */
+function parseAnswer<S extends z.ZodType>(schema: S, value: unknown, request: string): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success)
-    throw new KubeApiError(
-      `GET ${path}: unexpected answer: ${parsed.error.issues.map((e) => `${e.path.join('.')}: ${e.message}`).join('; ')}`,
-    );
+    throw new KubeApiError(`${request}: unexpected answer: ${describeIssues(parsed.error)}`);
   return parsed.data;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((e) => `${fieldPath(e.path) || '(top level)'}: ${e.message}`).join('; ');
+}
+
+/** `call`'s answer, or `absent` when the object is not there (404): get and delete both ask. */
+async function orIfMissing<T, A>(call: Promise<T>, absent: A): Promise<T | A> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 404) return absent;
+    throw err;
+  }
 }
