@@ -6,7 +6,14 @@ export default defineConfig({
     projects: [
       // Checks of the repository itself (no build, no VMs): part of the static tier.
       { test: { name: 'static', include: ['test/static/**/*.test.ts'], testTimeout: 30_000 } },
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 10_000,
+          globalSetup: ['test/support/no-leftovers.ts'],
+        },
+      },
       {
         test: {
           name: 'vm',
@@ -14,7 +21,7 @@ export default defineConfig({
           testTimeout: 900_000,
           hookTimeout: 900_000,
           fileParallelism: false,
-          globalSetup: ['test/vm/global-setup.ts'],
+          globalSetup: ['test/vm/global-setup.ts', 'test/support/no-leftovers.ts'],
         },
       },
       {

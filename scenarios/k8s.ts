@@ -471,4 +471,14 @@ export default defineScenario({
       },
     },
   ],
+  cleanup: {
+    name: 'cleanup: what the scenario made is removed',
+    timeoutMs: 300_000,
+    run: async (ctx) => {
+      await ctx.kube.delete(DEPLOYMENT, WEB, NAMESPACE);
+      for (const service of [WEB, HEADLESS]) await ctx.kube.delete(SERVICE, service, NAMESPACE);
+      for (const node of ctx.plan.nodes) await ctx.sh(node.name, `rm -f ${STATIC_MANIFEST}`);
+      await deletePods(ctx, { label: 'app in (k8s-scenario, k8s-scenario-web)' });
+    },
+  },
 });

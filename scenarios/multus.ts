@@ -23,6 +23,7 @@ import {
   deletePods,
   expectReaches,
   getPod,
+  idlePod,
   inPod,
   logReadyTimes,
   NAMESPACE,
@@ -46,26 +47,7 @@ const STATIC_POD = 'multus-static';
 const STATIC_MANIFEST = `/etc/kubernetes/manifests/${STATIC_POD}.json`;
 
 function podManifest(name: string, node: string, networks: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      labels: { app: 'multus-scenario' },
-      annotations: { 'k8s.v1.cni.cncf.io/networks': networks },
-    },
-    spec: {
-      nodeName: node,
-      containers: [
-        {
-          name: 'alpine',
-          image: 'alpine',
-          command: ['/bin/ash', '-c', 'trap : TERM INT; sleep 2000000 & wait'],
-        },
-      ],
-      terminationGracePeriodSeconds: 1,
-    },
-  });
+  return JSON.stringify(idlePod({ name, node, networks, labels: { app: 'multus-scenario' } }));
 }
 
 async function podAddresses(ctx: ScenarioContext, pod: string): Promise<Map<string, string[]>> {
@@ -114,10 +96,7 @@ async function createPods(ctx: ScenarioContext): Promise<void> {
   const names = ctx.plan.nodes.map((node) => podName(node.name));
   const pods = await waitPodsReady(ctx, names);
   ctx.log(`pods created -> all Ready (every interface up): ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  logReadyTimes(
-    ctx,
-    pods.filter((p) => names.includes(p.metadata.name)),
-  );
+  logReadyTimes(ctx, pods);
 }
 
 export default defineScenario({
@@ -278,9 +257,12 @@ export default defineScenario({
         const node = ctx.plan.nodes.at(-1);
         if (!node) throw new Error('no node');
         const mirror = `${STATIC_POD}-${node.name}`;
-        const manifest = JSON.parse(podManifest(STATIC_POD, node.name, 'ipvlan'));
-        manifest.metadata.namespace = NAMESPACE;
-        delete manifest.spec.nodeName; // the kubelet that reads the file runs it
+        // No nodeName: the kubelet that reads the file runs it.
+        const manifest = idlePod({
+          name: STATIC_POD,
+          networks: 'ipvlan',
+          labels: { app: 'multus-scenario' },
+        });
         await ctx.sh(
           node.name,
           `cat > ${STATIC_MANIFEST}.tmp && mv ${STATIC_MANIFEST}.tmp ${STATIC_MANIFEST}`,
@@ -357,4 +339,14 @@ export default defineScenario({
       },
     },
   ],
+  cleanup: {
+    name: 'cleanup: the scenario pods and the static pod manifest are removed',
+    timeoutMs: 300_000,
+    run: async (ctx) => {
+      for (const node of ctx.plan.nodes) await ctx.sh(node.name, `rm -f ${STATIC_MANIFEST}`);
+      // Seed 002's samplepods go in their step's own finally: a user may have pods of those names.
+      await deletePods(ctx, { names: [MISSING] });
+      await deletePods(ctx, { label: LABEL });
+    },
+  },
 });

@@ -1,6 +1,6 @@
 // The `lab` command: every verb, help text, and the one place errors become exit codes.
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { EXIT_FAILURE, EXIT_USAGE, LabError } from '../util/errors.js';
+import { EXIT_FAILURE, EXIT_USAGE, LabError, writeLabError } from '../util/errors.js';
 import { addAccessCommands } from './commands/access.js';
 import { addCaptureCommand } from './commands/capture.js';
 import { addDeployCommand } from './commands/deploy.js';
@@ -48,8 +48,7 @@ function report(err: unknown): number {
     return err.exitCode === 0 ? 0 : EXIT_USAGE;
   }
   if (err instanceof LabError) {
-    process.stderr.write(`lab: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+    writeLabError(err);
     return err.exitCode;
   }
   const error = err instanceof Error ? err : new Error(String(err));

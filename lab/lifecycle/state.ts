@@ -2,9 +2,11 @@
 // A resource is recorded *before* it is created, so after a crash at any point
 // `lab clean` knows every thing that may exist and removes exactly those.
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { z } from 'zod';
 import type { SnapshotKey } from '../snapshot/key.js';
+import { fieldPath } from '../topology/issues.js';
 import type { LabPlan } from '../topology/plan.js';
 import type { Accel, LabConfig } from '../topology/schema.js';
 import { LabError } from '../util/errors.js';
@@ -54,13 +56,89 @@ export interface LabState {
 
 export const stateFile = (lab: string) => join(labDir(lab), 'state.json');
 
+const STATE_VERSION = 1;
+const anObject = (what: string) =>
+  z.custom<object>((value) => typeof value === 'object' && value !== null, `${what} (an object)`);
+
+/**
+ * What lab stop/clean rely on is checked field by field; the plan, config and the records of
+ * other modules are objects written by this same version (the version field says which).
+ */
+const labStateSchema = z
+  .object({
+    version: z.literal(STATE_VERSION),
+    name: z.string().regex(LAB_NAME_PATTERN),
+    dir: z.string().min(1),
+    phase: z.enum(['starting', 'running', 'failed', 'stopping']),
+    createdAt: z.string().optional(), // shown, never relied on
+    ownerPid: z.number().int().nonnegative(),
+    netns: z.string().optional(),
+    config: anObject('the lab config'),
+    plan: anObject('the lab plan'),
+    overlays: z.array(z.string()),
+    vms: z.array(
+      z.object({ name: z.string(), dir: z.string(), pid: z.number().int().optional() }).passthrough(),
+    ),
+    forwards: z.array(z.string()).optional(),
+    timings: z.record(z.string(), z.number()),
+  })
+  .passthrough();
+
+/** A state file this version of lab cannot read (another version wrote it, or it was edited). */
+export class UnreadableStateError extends LabError {}
+
+/** The lab's state; undefined when it has none. A file that is not a valid state is an error. */
 export async function readState(lab: string): Promise<LabState | undefined> {
   const file = stateFile(lab); // a bad name is a usage error, not "no such lab"
+  let text: string;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as LabState;
+    text = await readFile(file, 'utf8');
   } catch {
     return undefined;
   }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw unreadable(file, `not JSON (${(err as Error).message})`);
+  }
+  const version = (data as { version?: unknown } | null)?.version;
+  if (version !== STATE_VERSION)
+    throw unreadable(
+      file,
+      `state version ${JSON.stringify(version)}; this lab reads version ${STATE_VERSION}`,
+    );
+  const parsed = labStateSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw unreadable(file, `${fieldPath(issue?.path ?? []) || '(top level)'}: ${issue?.message}`);
+  }
+  return parsed.data as unknown as LabState;
+}
+
+/** The states of `names` that can be read; each one that cannot is reported, not fatal. */
+export async function readStates(
+  names: string[],
+  report: (error: UnreadableStateError) => void,
+): Promise<LabState[]> {
+  const states = await Promise.all(
+    names.map((name) =>
+      readState(name).catch((err: unknown) => {
+        if (!(err instanceof UnreadableStateError)) throw err;
+        report(err);
+        return undefined;
+      }),
+    ),
+  );
+  return states.filter((state): state is LabState => state !== undefined);
+}
+
+function unreadable(file: string, why: string): UnreadableStateError {
+  return new UnreadableStateError(
+    `${file} is not a state file this lab can read: ${why}`,
+    `a lab started by another version of lab: stop it with that version, or end its QEMU processes ` +
+      `(pgrep -af ${dirname(file)}/) and remove ${dirname(file)}`,
+  );
 }
 
 /** Atomic: a reader sees the old or the new file, never half of one. */

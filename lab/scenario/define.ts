@@ -1,6 +1,7 @@
 // What a scenario is: a topology, the overlays it needs, and steps run in order against the
 // booted lab. Scenarios only see ScenarioContext, so this layer never touches a VM directly.
 import type { KubeClient } from '../cluster/kube-client.js';
+import type { DeployOutcome } from '../deploy/deploy.js';
 import type { LabPlan } from '../topology/plan.js';
 import type { Topology } from '../topology/schema.js';
 import { UsageError } from '../util/errors.js';
@@ -71,6 +72,11 @@ export interface ScenarioContext {
     kubeconfig(): Promise<string>;
     /** This scenario's own folder in the results (made on demand by whoever writes there). */
     outputDir: string;
+    /**
+     * `lab deploy NAME [--src PATH]` on this lab: builds NAME from the Go checkout at `src` (or
+     * takes the overlay's pinned build) and puts it on every node; returns what runs now.
+     */
+    deploy(name: string, src?: string): Promise<DeployOutcome>;
   };
   params: ScenarioParams;
   /** Cases another runner ran in this step: reported after the step, under their own names. */
@@ -93,6 +99,12 @@ export interface Scenario {
   topology: Topology;
   overlays: string[];
   steps: Step[];
+  /**
+   * Runs after the steps whatever happened (a failed step skips the rest, which would have
+   * cleaned up): removes what the scenario made, so a failed run leaves no pods behind. Reported
+   * as a step only when it fails.
+   */
+  cleanup?: Step;
   /**
    * About how many minutes it runs under TCG, boot included (default 1): how `--shard` splits a
    * suite when no measured durations are given.
@@ -122,6 +134,8 @@ export function defineScenario(scenario: Scenario): Scenario {
     }
     seen.add(step.name);
   }
+  if (scenario.cleanup && seen.has(scenario.cleanup.name))
+    throw new UsageError(`${where}: the cleanup step's name "${scenario.cleanup.name}" is a step's name too`);
   return scenario;
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { kubectlRunner, writeHostKubeconfig } from '../cluster/host-access.js';
 import { KubeApi } from '../cluster/kube-api.js';
 import { KubeClient } from '../cluster/kube-client.js';
+import { deployTo } from '../deploy/deploy.js';
 import { requireState, sshTarget } from '../lifecycle/access.js';
 import { saveEvidence } from '../lifecycle/evidence.js';
 import { downVmsReport } from '../lifecycle/health.js';
@@ -129,6 +130,7 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
         host: {
           kubeconfig: () => writeHostKubeconfig(state),
           outputDir: join(options.resultsDir, scenario.name),
+          deploy: (name, src) => deployTo(state, name, src, (line) => options.ui.info(`  ${line}`)),
         },
         params: options.params ?? {},
       },

@@ -90,6 +90,13 @@ export async function runSteps(
       onStep?.(each);
     }
   }
+  if (scenario.cleanup) {
+    const { result } = await runStep(scenario.cleanup, lab);
+    if (result.status === 'failed') {
+      steps.push(result);
+      onStep?.(result);
+    }
+  }
   return {
     scenario: scenario.name,
     description: scenario.description,
@@ -194,6 +201,7 @@ const NO_KUBE = new KubeClient(() =>
 const NO_HOST: ScenarioContext['host'] = {
   kubeconfig: () => Promise.reject(new Error('this lab handle has no host access')),
   outputDir: '',
+  deploy: () => Promise.reject(new Error('this lab handle has no host access')),
 };
 
 function skippedStep(step: Step): StepResult {

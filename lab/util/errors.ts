@@ -28,3 +28,9 @@ export class UsageError extends LabError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A LabError as the CLI prints it: what failed, then how to fix it. */
+export function writeLabError(err: LabError): void {
+  process.stderr.write(`lab: ${err.message}\n`);
+  if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+}

@@ -23,5 +23,14 @@ export default defineOverlay({
       },
       restart: 'always',
     },
+    {
+      // In the image of a lab's snapshot: a restored lab's first pods start without a pull.
+      name: 'images-pulled',
+      description: "every node pulls the lab registry's images into containerd",
+      after: ['containerd', 'registry'],
+      type: 'oneshot',
+      exec: ['/usr/lib/lab/private-reg/prepull', ...labImages.images.map((image) => image.ref)],
+      timeoutSec: 600,
+    },
   ],
 });

@@ -28,6 +28,39 @@ export async function applyManifests(ctx: ScenarioContext, text: string): Promis
   for (const object of manifestObjects(text)) await ctx.kube.apply(object);
 }
 
+/**
+ * A pod that idles on `node` (alpine; it stops at once on delete), with multus's networks
+ * annotation when `networks` is given (a list of names or the annotation's JSON).
+ */
+export function idlePod(spec: {
+  name: string;
+  node?: string;
+  networks?: string;
+  labels?: Record<string, string>;
+}) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: spec.name,
+      namespace: NAMESPACE,
+      ...(spec.labels ? { labels: spec.labels } : {}),
+      ...(spec.networks ? { annotations: { 'k8s.v1.cni.cncf.io/networks': spec.networks } } : {}),
+    },
+    spec: {
+      ...(spec.node ? { nodeName: spec.node } : {}),
+      containers: [
+        {
+          name: 'alpine',
+          image: 'alpine',
+          command: ['/bin/ash', '-c', 'trap : TERM INT; sleep 2000000 & wait'],
+        },
+      ],
+      terminationGracePeriodSeconds: 1,
+    },
+  };
+}
+
 /** One pod, which must exist. */
 export async function getPod(ctx: ScenarioContext, name: string): Promise<Pod> {
   const pod = await ctx.kube.get(Pod, POD, name, NAMESPACE);
@@ -45,14 +78,14 @@ function podsState(pods: Pod[]): string {
     .join(', ');
 }
 
-/** Waits (watching, not polling) until every named pod exists and is Ready. */
+/** Waits (watching, not polling) until every named pod exists and is Ready; returns those pods. */
 export async function waitPodsReady(
   ctx: ScenarioContext,
   names: readonly string[],
   timeoutSec = 380,
 ): Promise<Pod[]> {
   const wanted = new Set(names);
-  return ctx.kube.waitFor(
+  const pods = await ctx.kube.waitFor(
     Pod,
     POD,
     { namespace: NAMESPACE },
@@ -63,6 +96,7 @@ export async function waitPodsReady(
       describe: (pods) => podsState(pods.filter((p) => wanted.has(p.metadata.name))),
     },
   );
+  return pods.filter((p) => wanted.has(p.metadata.name));
 }
 
 /** Waits (watching) until every node of the lab is Ready. */

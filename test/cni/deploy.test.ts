@@ -1,12 +1,13 @@
 // lab deploy on a real lab: multus built from a local checkout (the pinned module's source with
 // a fix of ours on top, as a developer's tree would be) lands on every node, says what it is,
 // and works for the next pod; the pinned build goes back just as well; bad input exits 2.
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// (Scenario multus-default-route shows on Kubernetes what the fix changes.)
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MULTUS_MODULE, MULTUS_VERSION } from '../../overlays/cni/artifacts.js';
+import { MULTUS_VERSION } from '../../overlays/cni/artifacts.js';
+import { multusTreeWithRouteFix } from '../../scenarios/support/multus-fix.js';
 import { lab } from '../vm/helpers.js';
 
 const NAME = 'deploy-a';
@@ -18,39 +19,9 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const sh = (cmd: string, args: string[], cwd?: string) => {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  expect(r.status, `${cmd} ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r.stdout.trim();
-};
-
-/** The pinned multus source (from the Go module proxy) as a git checkout with a change on top. */
-function developerTree(): string {
-  const dir = JSON.parse(sh('go', ['mod', 'download', '-json', `${MULTUS_MODULE}@${MULTUS_VERSION}`]))
-    .Dir as string;
-  cpSync(dir, tree, { recursive: true });
-  sh('chmod', ['-R', 'u+w', tree]);
-  const git = (...args: string[]) =>
-    sh('git', ['-c', 'user.name=lab', '-c', 'user.email=lab@localhost', ...args], tree);
-  git('init', '-q');
-  git('add', '-A');
-  git('commit', '-qm', `multus ${MULTUS_VERSION} from the module proxy`);
-  // The default-route fix (multus drops only a default route with a nil Dst; netlink >= 1.3
-  // lists it as 0.0.0.0/0 or ::/0): uncommitted, so the version says -dirty.
-  const file = join(tree, 'pkg/netutils/netutils.go');
-  const before = readFileSync(file, 'utf8');
-  const after = before.replace(
-    'if nlroute.Dst == nil {',
-    'if nlroute.Dst == nil || (nlroute.Dst.IP.IsUnspecified() && net.IP(nlroute.Dst.Mask).IsUnspecified()) {',
-  );
-  expect(after).not.toBe(before);
-  writeFileSync(file, after);
-  return `${git('rev-parse', '--short', 'HEAD')}-dirty`;
-}
-
 describe('lab deploy multus', () => {
   it('puts a local build on every node, the next pod uses it, and the pinned build comes back', async () => {
-    const version = developerTree();
+    const version = await multusTreeWithRouteFix(tree);
     const start = await lab(['start', 'cni', '--name', NAME, '--no-snapshot']);
     expect(start.exitCode, start.all).toBe(0);
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ArtifactSource, type ArtifactSpec, ensureArtifact } from '../../lab/artifacts/artifact.js';
 import { LabError } from '../../lab/util/errors.js';
+import { testTempDir } from '../support/temp-dir.js';
 
 let cache = '';
 const saved = { ...process.env };
@@ -141,10 +142,9 @@ describe('ensureArtifact', () => {
 describe('buildModulePin', () => {
   it('changes with go.sum, go.mod or the build request, so a changed pin builds anew', async () => {
     const { buildModulePin } = await import('../../lab/artifacts/providers/go.js');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'lab-pin-'));
+    const dir = testTempDir('lab-pin-');
     writeFileSync(join(dir, 'go.mod'), 'module x\n');
     writeFileSync(join(dir, 'go.sum'), 'a v1 h1:x\n');
     const first = buildModulePin(dir, ['k8s.io/kubernetes/cmd/kubelet']);

@@ -1,11 +1,11 @@
 // The CLI's contract with users on bad input: exit code 2 and one line naming the field,
 // never a stack trace; and doctor names a missing tool with its apt package.
-import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../lab/cli/main.js';
 import { HOST_TOOLS } from '../../lab/doctor/checks.js';
+import { testTempDir } from '../support/temp-dir.js';
 
 async function runCli(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
   let stderr = '';
@@ -34,7 +34,7 @@ async function runCli(args: string[]): Promise<{ code: number; stderr: string; s
 }
 
 function topologyFile(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'lab-topo-')), 'topology.yaml');
+  const file = join(testTempDir('lab-topo-'), 'topology.yaml');
   writeFileSync(file, text);
   return file;
 }
@@ -100,7 +100,7 @@ describe('lab doctor', () => {
   });
 
   it('names a missing tool and its apt package', async () => {
-    const bin = mkdtempSync(join(tmpdir(), 'lab-path-'));
+    const bin = testTempDir('lab-path-');
     for (const tool of HOST_TOOLS) {
       if (tool.command === 'mksquashfs') continue;
       const found = (savedPath ?? '').split(':').map((d) => join(d, tool.command));

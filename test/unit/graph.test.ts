@@ -13,6 +13,7 @@ import { topologySvg } from '../../lab/report/graph.js';
 import type { ConfigLayer } from '../../lab/topology/config.js';
 import { mergeConfig } from '../../lab/topology/config.js';
 import { type LabPlan, planLab } from '../../lab/topology/plan.js';
+import { labStateFixture } from '../support/lab-state.js';
 import { byClass, byName, findAll, parseXml, textOf, type XmlElement } from './xml-tree.js';
 
 const planOf = (layer: ConfigLayer): LabPlan => planLab(mergeConfig([layer]));
@@ -229,7 +230,10 @@ describe('lab graph', () => {
   function recordLab(plan: LabPlan): void {
     const labDir = join(dir, 'state', 'labs', plan.name);
     mkdirSync(labDir, { recursive: true });
-    writeFileSync(join(labDir, 'state.json'), JSON.stringify({ name: plan.name, phase: 'running', plan }));
+    writeFileSync(
+      join(labDir, 'state.json'),
+      JSON.stringify(labStateFixture(plan.name, labDir, { phase: 'running', plan })),
+    );
   }
 
   it('plans from flags and writes the file it names', async () => {

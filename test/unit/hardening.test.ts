@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../lab/cli/main.js';
 import { isInside } from '../../lab/lifecycle/teardown.js';
 import { isOurProcess } from '../../lab/vm/process.js';
+import { testTempDir } from '../support/temp-dir.js';
 
 async function runCli(args: string[]): Promise<{ code: number; stderr: string }> {
   let stderr = '';
@@ -60,7 +61,7 @@ describe('lab names', () => {
   }
 
   it('a planted state file cannot make lab clean remove a directory outside the lab', async () => {
-    const canary = mkdtempSync(join(tmpdir(), 'lab-canary-'));
+    const canary = testTempDir('lab-canary-');
     writeFileSync(join(canary, 'keep-me'), 'x');
     mkdirSync(join(state, 'labs', 'evil'), { recursive: true });
     writeFileSync(
@@ -122,7 +123,7 @@ describe('numbers', () => {
 
 describe('overlay and scenario names are names, never paths to import', () => {
   it('a topology naming ../x exits 2 and never runs that module', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lab-evil-'));
+    const dir = testTempDir('lab-evil-');
     const marker = join(dir, 'ran');
     mkdirSync(join(dir, 'evil'));
     writeFileSync(

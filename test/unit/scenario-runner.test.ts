@@ -97,6 +97,28 @@ describe('runSteps', () => {
     expect(result.steps[2]).toMatchObject({ name: 'c', durationMs: 0, output: [] });
   });
 
+  it('runs the cleanup after a failure, and reports it only when it fails', async () => {
+    const events: string[] = [];
+    const scenario = (cleanup: Step) => ({
+      ...scenarioOf([passing('a', events), failing('b', new StepFailure('b broke'))]),
+      cleanup,
+    });
+    const quiet = await runSteps(scenario(passing('cleanup', events)), fakeLab());
+    expect(events).toEqual(['a', 'cleanup']);
+    expect(quiet.steps.map((s) => s.name)).toEqual(['a', 'b']);
+    const loud = await runSteps(scenario(failing('cleanup', new StepFailure('pods left'))), fakeLab());
+    expect(loud.steps.map((s) => [s.name, s.status])).toEqual([
+      ['a', 'passed'],
+      ['b', 'failed'],
+      ['cleanup', 'failed'],
+    ]);
+    const passed = await runSteps(
+      { ...scenarioOf([passing('a')]), cleanup: failing('cleanup', new StepFailure('pods left')) },
+      fakeLab(),
+    );
+    expect(passed.status).toBe('failed');
+  });
+
   it('runs the remaining steps after a failure when failFast is false', async () => {
     const events: string[] = [];
     const result = await runSteps(

@@ -4,7 +4,6 @@ import { lstat, mkdir, readdir, rm, stat, truncate, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LabState } from '../../lab/lifecycle/state.js';
 import { SNAPSHOT_FORMAT, type SnapshotKey } from '../../lab/snapshot/key.js';
 import {
   autoSnapshotName,
@@ -23,6 +22,7 @@ import {
   snapshotVmPaths,
 } from '../../lab/snapshot/store.js';
 import { UsageError } from '../../lab/util/errors.js';
+import { labStateFixture } from '../support/lab-state.js';
 
 let root = '';
 const saved = process.env.LAB_STATE;
@@ -73,8 +73,11 @@ async function save(name: string, content = 'state'): Promise<string> {
 /** A lab state file that says the lab runs on `dir`. */
 async function labOn(lab: string, name: string, dir: string): Promise<void> {
   await mkdir(join(root, 'labs', lab), { recursive: true });
-  const state = { name: lab, phase: 'running', snapshot: { name, dir, savedAt: '', restoredAt: '' } };
-  await writeFile(join(root, 'labs', lab, 'state.json'), JSON.stringify(state as Partial<LabState>));
+  const state = labStateFixture(lab, join(root, 'labs', lab), {
+    phase: 'running',
+    snapshot: { name, dir, savedAt: '', restoredAt: '' },
+  });
+  await writeFile(join(root, 'labs', lab, 'state.json'), JSON.stringify(state));
 }
 
 describe('snapshot store', () => {

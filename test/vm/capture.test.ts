@@ -1,14 +1,14 @@
 // lab capture on a real lab: the pcap of a VM's NIC holds the ping that crossed it, a whole
 // net can be captured for some seconds, and a wrong VM or NIC is a usage error.
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileTempDir } from '../support/temp-dir.js';
 import { lab } from './helpers.js';
 
 const NAME = 'capture';
-const dir = mkdtempSync(join(tmpdir(), 'lab-capture-'));
+const dir = fileTempDir('lab-capture-');
 
 beforeAll(async () => {
   const started = await lab(['start', '--name', NAME, '--nvm', '2']);

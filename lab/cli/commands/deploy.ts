@@ -1,8 +1,7 @@
 // lab deploy NAME [--src PATH]: a developer's build into a running lab, no reboot.
 import type { Command } from '@commander-js/extra-typings';
-import { deploy, labDeployables } from '../../deploy/deploy.js';
+import { deployTo } from '../../deploy/deploy.js';
 import { requireState } from '../../lifecycle/access.js';
-import { UsageError } from '../../util/errors.js';
 import { createUi } from '../../util/ui.js';
 import { nameOption } from '../options.js';
 
@@ -21,19 +20,12 @@ export function addDeployCommand(program: Command): void {
     .addOption(nameOption())
     .action(async (name, flags) => {
       const state = await requireState(flags.name);
-      const deployables = await labDeployables(state);
-      const target = deployables.get(name);
-      if (!target)
-        throw new UsageError(
-          `lab "${state.name}" has nothing called "${name}" to deploy`,
-          `deployable here: ${[...deployables.keys()].join(', ') || 'nothing (its overlays declare none)'}`,
-        );
       const ui = createUi(process.stderr);
-      const { record, nodes } = await deploy(state, target, flags.src, (line) => ui.info(`  ${line}`));
-      for (const node of nodes) ui.info(`  ${node}`);
+      const outcome = await deployTo(state, name, flags.src, (line) => ui.info(`  ${line}`));
+      for (const node of outcome.nodes) ui.info(`  ${node}`);
       console.log(
-        `deployed ${name} ${record.version} to ${nodes.length} VM(s) of lab "${state.name}" ` +
-          `(build ${(record.buildMs / 1000).toFixed(1)} s, copy ${(record.copyMs / 1000).toFixed(1)} s)`,
+        `deployed ${name} ${outcome.version} to ${outcome.nodes.length} VM(s) of lab "${state.name}" ` +
+          `(build ${(outcome.buildMs / 1000).toFixed(1)} s, copy ${(outcome.copyMs / 1000).toFixed(1)} s)`,
       );
     });
 }

@@ -7,6 +7,7 @@ import {
   lockHeldByLiveProcess,
   processAlive,
   readState,
+  readStates,
   removeLock,
   withLabLock,
 } from '../../lifecycle/state.js';
@@ -14,7 +15,7 @@ import { teardown } from '../../lifecycle/teardown.js';
 import { checkSnapshotName, listSnapshotNames, readSnapshot, removeSnapshot } from '../../snapshot/store.js';
 import { type ConfigLayer, parseIntStrict } from '../../topology/config.js';
 import { planLab } from '../../topology/plan.js';
-import { UsageError } from '../../util/errors.js';
+import { UsageError, writeLabError as warnUnreadable } from '../../util/errors.js';
 import { createUi } from '../../util/ui.js';
 import {
   configLayers,
@@ -117,7 +118,10 @@ export function addLifecycleCommands(program: Command): void {
           ui.info(`snapshot ${snapshot} removed`);
         }
       for (const name of names) {
-        const state = await readState(name);
+        const [state] = await readStates([name], (err) => {
+          warnUnreadable(err);
+          process.exitCode = 1;
+        });
         if (!state) {
           ui.info(`lab "${name}": nothing to clean`);
           continue;

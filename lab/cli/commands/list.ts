@@ -3,7 +3,8 @@ import type { Command } from '@commander-js/extra-typings';
 import { readForward } from '../../hostnet/forward.js';
 import { conditionHint, labCondition } from '../../lifecycle/condition.js';
 import { vmStatuses } from '../../lifecycle/health.js';
-import { type LabState, listLabs, readState } from '../../lifecycle/state.js';
+import { type LabState, listLabs, readStates } from '../../lifecycle/state.js';
+import { writeLabError as warnUnreadable } from '../../util/errors.js';
 import { formatAge } from '../../util/time.js';
 
 interface LabRow {
@@ -50,9 +51,7 @@ export function addListCommand(program: Command): void {
     )
     .option('--json', 'machine-readable')
     .action(async (flags) => {
-      const states = (await Promise.all((await listLabs()).map(readState))).filter(
-        (s): s is LabState => s !== undefined,
-      );
+      const states = await readStates(await listLabs(), warnUnreadable);
       const rows = await Promise.all(states.map(labRow));
       if (flags.json) {
         console.log(JSON.stringify(rows, null, 2));

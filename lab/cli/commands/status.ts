@@ -1,8 +1,8 @@
 // lab status
 import type { Command } from '@commander-js/extra-typings';
 import { vmStatuses } from '../../lifecycle/health.js';
-import { type LabState, listLabs, readState } from '../../lifecycle/state.js';
-import { UsageError } from '../../util/errors.js';
+import { type LabState, listLabs, readState, readStates } from '../../lifecycle/state.js';
+import { UsageError, writeLabError as warnUnreadable } from '../../util/errors.js';
 import { formatAge } from '../../util/time.js';
 import { nameOption } from '../options.js';
 
@@ -42,7 +42,9 @@ export function addStatusCommand(program: Command): void {
     .option('--json', 'machine-readable')
     .action(async (flags) => {
       const names = flags.all ? await listLabs() : [flags.name];
-      const states = (await Promise.all(names.map(readState))).filter((s): s is LabState => s !== undefined);
+      const states = flags.all
+        ? await readStates(names, warnUnreadable)
+        : [await readState(flags.name)].filter((s): s is LabState => s !== undefined);
       if (!flags.all && states.length === 0) {
         throw new UsageError(
           `no lab named "${flags.name}"`,

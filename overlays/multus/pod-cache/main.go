@@ -90,6 +90,8 @@ func handler(cache *podCache, upstream http.Handler) http.Handler {
 				_, _ = w.Write(pod)
 				return
 			}
+			// A miss costs multus a round trip it rarely has time for: say so in the log.
+			log.Printf("pod cache: %s/%s not cached (synced %v); asking the API server", match[1], match[2], cache.isSynced())
 		}
 		upstream.ServeHTTP(w, r)
 	})
