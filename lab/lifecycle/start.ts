@@ -8,7 +8,7 @@ import { type BootImage, ensureImage } from '../image/image.js';
 import { nodeArchive, writeNodeInitrd } from '../image/node-archive.js';
 import { createScratchDisk, ensureScratchTemplate } from '../image/scratch.js';
 import type { NodeFiles, PrepareContext } from '../overlay/manifest.js';
-import type { Overlay } from '../overlay/registry.js';
+import { loadOverlay, type Overlay } from '../overlay/registry.js';
 import { keyDifference, planForKey, SNAPSHOT_FORMAT, type SnapshotKey } from '../snapshot/key.js';
 import { restoreLab } from '../snapshot/restore.js';
 import { saveLab } from '../snapshot/save.js';
@@ -383,11 +383,20 @@ async function bootCold(inputs: StartInputs, started: number, options: StartOpti
   });
 }
 
+const BEFORE_SAVE_TIMEOUT_MS = 900_000;
+
 /** Saves a running lab as snapshot `name` (lab snapshot save; lab start after a cold boot). */
 export async function saveSnapshot(state: LabState, name: string, ui: Ui): Promise<void> {
   if (!state.snapshotKey)
     throw new LabError(`lab "${state.name}" was started by an older lab, which recorded no snapshot key`);
   const key = state.snapshotKey;
+  for (const overlay of await Promise.all(state.overlays.map(loadOverlay))) {
+    const prepare = overlay.manifest.beforeSave;
+    if (prepare)
+      await ui.phase(`${overlay.manifest.name}: before the save`, () =>
+        prepare({ state, ui, timeoutMs: BEFORE_SAVE_TIMEOUT_MS }),
+      );
+  }
   const saved = await ui.phase(`save snapshot ${name}`, () => saveLab(state, name, key, ui));
   state.timings.saveMs = saved.manifest.saveMs;
   await writeState(state);

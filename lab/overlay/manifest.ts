@@ -76,6 +76,13 @@ export interface AfterRestoreContext {
  */
 export type AfterRestore = (ctx: AfterRestoreContext) => Promise<void>;
 
+/**
+ * Runs on a ready lab just before its snapshot is saved: puts into the VMs what every lab
+ * restored from it should find (private-reg: the images pods use, pulled). Work here costs a
+ * cold start once and saves every warm start the same; at boot it would slow the control plane.
+ */
+export type BeforeSave = (ctx: AfterRestoreContext) => Promise<void>;
+
 export const overlayManifestSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
@@ -119,6 +126,10 @@ export const overlayManifestSchema = z
     /** See AfterRestore. */
     afterRestore: z
       .custom<AfterRestore>((value) => typeof value === 'function', 'a function (see AfterRestore)')
+      .optional(),
+    /** See BeforeSave. */
+    beforeSave: z
+      .custom<BeforeSave>((value) => typeof value === 'function', 'a function (see BeforeSave)')
       .optional(),
     /** Kernel modules shipped (with their dependencies) and loaded at boot. */
     modules: z.array(z.string()).default([]),

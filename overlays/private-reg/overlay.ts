@@ -1,5 +1,6 @@
 import { labImages, REGISTRY_STORAGE } from '../../lab/cluster/lab-images.js';
 import { defineOverlay } from '../../lab/overlay/manifest.js';
+import { pullImagesBeforeSave } from './before-save.js';
 
 export default defineOverlay({
   name: 'private-reg',
@@ -8,6 +9,8 @@ export default defineOverlay({
   deps: ['k8s'],
   packages: ['docker-registry'],
   artifacts: [{ artifact: labImages, into: REGISTRY_STORAGE }],
+  // The images every pod pulls, in each node's containerd before a snapshot is saved.
+  beforeSave: pullImagesBeforeSave,
   units: [
     {
       name: 'registry',
@@ -22,15 +25,6 @@ export default defineOverlay({
         timeoutSec: 120,
       },
       restart: 'always',
-    },
-    {
-      // In the image of a lab's snapshot: a restored lab's first pods start without a pull.
-      name: 'images-pulled',
-      description: "every node pulls the lab registry's images into containerd",
-      after: ['containerd', 'registry'],
-      type: 'oneshot',
-      exec: ['/usr/lib/lab/private-reg/prepull', ...labImages.images.map((image) => image.ref)],
-      timeoutSec: 600,
     },
   ],
 });
