@@ -16,15 +16,17 @@ import { SshSession } from '../../lab/vm/ssh.js';
  * after the image was complete (twice in a row), so each try has a time limit and the image's
  * state is what counts.
  */
-export function pullCommand(ref: string, triesTimeoutSec = 180): string {
+export function pullCommand(ref: string, { tryTimeoutSec = 180, pauseSec = 2 } = {}): string {
   const quoted = shellQuote(ref);
   return [
+    'log=$(mktemp)',
+    'trap \'rm -f "$log"\' EXIT',
     'for try in 1 2 3; do',
-    `  timeout ${triesTimeoutSec} ctr -n k8s.io images pull --hosts-dir /etc/containerd/certs.d ${quoted} >/tmp/lab-pull.log 2>&1 && exit 0`,
+    `  timeout ${tryTimeoutSec} ctr -n k8s.io images pull --hosts-dir /etc/containerd/certs.d ${quoted} >"$log" 2>&1 && exit 0`,
     `  ctr -n k8s.io images check | grep -F ${shellQuote(`${ref} `)} | grep -q ' complete ' && exit 0`,
-    '  sleep 2',
+    `  sleep ${pauseSec}`,
     'done',
-    'tail -n 3 /tmp/lab-pull.log >&2',
+    'tail -n 3 "$log" >&2',
     'exit 1',
   ].join('\n');
 }

@@ -128,7 +128,7 @@ export async function deletePods(ctx: ScenarioContext, selector: PodSelector): P
   for (const name of names) await ctx.kube.delete(POD, name, NAMESPACE);
   await ctx.kube.waitFor(Pod, POD, query, (pods) => !pods.some((p) => names.includes(p.metadata.name)), {
     what: `pods ${names.join(', ')} deleted`,
-    timeoutMs: 150_000,
+    timeoutMs: 240_000, // a pod on a loaded vm-001 took 150 s to go under TCG
     describe: (pods) => podsState(pods.filter((p) => names.includes(p.metadata.name))),
   });
   ctx.log(`deleted ${names.join(', ') || 'no pods'}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
