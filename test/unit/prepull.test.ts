@@ -1,7 +1,7 @@
 // private-reg's pull before a save, run by sh against a fake ctr: a pull that hangs after the
 // image is complete counts as pulled; a pull that never completes fails with ctr's last words.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pullCommand } from '../../overlays/private-reg/before-save.js';
@@ -35,7 +35,7 @@ function runWithFakeCtr(env: Record<string, string>) {
       ...env,
     },
   });
-  const calls = spawnSync('cat', [log], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  const calls = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : [];
   return { code: run.status, stderr: run.stderr, calls, ms: Date.now() - started };
 }
 
