@@ -1,7 +1,7 @@
 // The state file is read through a schema: a file another version of lab wrote (or a broken
 // one) is an error that names the file, the field and what to do, never "no such lab"; and
 // one such lab does not hide the others from lab list.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../lab/cli/main.js';
@@ -79,5 +79,27 @@ describe('lab list with an unreadable lab', () => {
     expect(out.join('\n')).toMatch(/^good\s/m);
     expect(out.join('\n')).not.toMatch(/^old\s/m);
     expect(err.join('')).toContain('state version 0; this lab reads version 1');
+  });
+});
+
+describe('lab clean with an unreadable lab', () => {
+  it('exits 1 naming the file, removes nothing of it, and does not call it clean', async () => {
+    const file = plant('old', { ...valid('old'), version: 0 });
+    const err: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      err.push(String(chunk));
+      return true;
+    });
+    let code: number;
+    try {
+      code = await main(['node', 'lab', 'clean', '--name', 'old']);
+    } finally {
+      write.mockRestore();
+      process.exitCode = undefined;
+    }
+    expect(code).toBe(1);
+    expect(err.join('')).toContain(`${file} is not a state file this lab can read`);
+    expect(err.join('')).not.toContain('nothing to clean');
+    expect(existsSync(file)).toBe(true);
   });
 });

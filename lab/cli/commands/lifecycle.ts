@@ -118,12 +118,14 @@ export function addLifecycleCommands(program: Command): void {
           ui.info(`snapshot ${snapshot} removed`);
         }
       for (const name of names) {
+        let unreadable = false;
         const [state] = await readStates([name], (err) => {
           warnUnreadable(err);
+          unreadable = true;
           process.exitCode = 1;
         });
         if (!state) {
-          ui.info(`lab "${name}": nothing to clean`);
+          if (!unreadable) ui.info(`lab "${name}": nothing to clean`);
           continue;
         }
         // A start killed with -9 never releases its lock: do not wait for it to go stale; but a
