@@ -163,8 +163,10 @@ export function addTestCommand(program: Command): void {
           'which scenario?',
           `scenarios: ${(await listScenarioNames()).join(', ')}; or --suite nightly`,
         );
-      for (const scenario of await listScenarioNames())
-        console.log(`${scenario.padEnd(14)} ${(await loadScenario(scenario)).description}`);
+      const names = await listScenarioNames();
+      const width = Math.max(...names.map((n) => n.length));
+      for (const scenario of names)
+        console.log(`${scenario.padEnd(width)}  ${(await loadScenario(scenario)).description}`);
       return;
     }
     if (name && flags.suite) throw new UsageError('give a scenario or --suite, not both');
