@@ -10,7 +10,9 @@ import { ensureArtifact } from '../lab/artifacts/artifact.js';
 import { ENDPOINT_SLICE, EndpointSlice } from '../lab/cluster/kube-types.js';
 import { ginkgoCases } from '../lab/report/ginkgo.js';
 import { defineScenario, StepFailure } from '../lab/scenario/define.js';
+import { conformanceImages } from '../overlays/conformance/artifacts.js';
 import { e2eTest, kubernetes } from '../overlays/k8s/artifacts.js';
+import { pullCommand } from '../overlays/private-reg/before-save.js';
 import { waitNodesReady } from './support/kube.js';
 
 /** What the scenario runs unless --focus says otherwise. */
@@ -41,6 +43,23 @@ export default defineScenario({
           { namespace: 'kube-system', labelSelector: 'kubernetes.io/service-name=kube-dns' },
           (slices) => slices.some((s) => s.endpoints?.some((e) => e.conditions?.ready === true)),
           { what: 'a ready kube-dns endpoint', timeoutMs: 240_000 },
+        );
+      },
+    },
+    {
+      // agnhost (70 MB) took 3 min 15 s to pull on vm-002 under TCG, and the first test to use it
+      // failed its 5-minute wait for a Deployment: the pulls go first, so the tests time the network.
+      name: "every node has the tests' images (agnhost, jessie-dnsutils, busybox, nginx, pause)",
+      timeoutMs: 1_800_000,
+      run: async (ctx) => {
+        await Promise.all(
+          ctx.plan.nodes.map(async (node) => {
+            for (const { ref } of conformanceImages.images) {
+              const started = Date.now();
+              await ctx.sh(node.name, pullCommand(ref, { tryTimeoutSec: 420 }), { timeoutMs: 1_300_000 });
+              ctx.log(`${node.name}: ${ref} pulled in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+            }
+          }),
         );
       },
     },
