@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(qemu-system-x86 qemu-utils cpio mmdebstrap squashfs-tools e2fsprogs kmod xz-utils iproute2 tar jq shellcheck util-linux dropbear-bin openssl chromium libxml2-utils tcpdump zstd git)
+packages=(qemu-system-x86 qemu-utils cpio mmdebstrap squashfs-tools e2fsprogs kmod xz-utils iproute2 tar jq shellcheck util-linux dropbear-bin openssl chromium libxml2-utils tcpdump zstd git gcc libc6-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,10 +1,3 @@
-// Multus on Kubernetes (seeds 000, 002, 003): pods with the pod network on eth0 and seed
-// 000's NADs as net1 (ipvlan on eth2), net2 (macvlan bridge on eth3), net3 (the node's
-// eth4); node-local ranges keep addresses unique across nodes; multus reports what it did
-// in the pod's network-status annotation; seed 002's samplepods ping over macvlan-conf; a
-// static pod (kubelet manifest file) gets its NAD too.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { EVENT, Event, KubeObject, NAD, NODE, Node, POD, Pod } from '../lab/cluster/kube-types.js';
 import { defineScenario, type ScenarioContext } from '../lab/scenario/define.js';
 import { expectDeepEqual, expectEqual, expectMatch, expectTrue } from '../lab/scenario/expect.js';
@@ -17,7 +10,6 @@ import {
   type IpLinkDetail,
 } from '../lab/scenario/netcheck.js';
 import type { NodePlan } from '../lab/topology/plan.js';
-import { PROJECT_ROOT } from '../lab/util/paths.js';
 import {
   applyManifests,
   deletePods,
@@ -38,6 +30,7 @@ import {
   nodeLinks,
   SECONDARY_NETS,
 } from './support/node-local-nets.js';
+import { networkStatus, seed002Step } from './support/seed002.js';
 
 const LABEL = 'app=multus-scenario';
 const NETWORKS = ['ipvlan', 'macvlan', 'host-device'];
@@ -54,20 +47,6 @@ async function podAddresses(ctx: ScenarioContext, pod: string): Promise<Map<stri
   return globalAddressesByIf(
     JSON.parse(await inPod(ctx, pod, ['ip', '-j', 'addr', 'show'])) as IpAddrEntry[],
   );
-}
-
-interface NetworkStatus {
-  name: string;
-  interface?: string;
-  ips?: string[];
-  mac?: string;
-  default?: boolean;
-}
-
-async function networkStatus(ctx: ScenarioContext, pod: string): Promise<NetworkStatus[]> {
-  const text = (await getPod(ctx, pod)).metadata.annotations?.['k8s.v1.cni.cncf.io/network-status'] ?? '';
-  expectTrue(text.trim() !== '', `${pod} has a k8s.v1.cni.cncf.io/network-status annotation`);
-  return JSON.parse(text) as NetworkStatus[];
 }
 
 async function podCidrs(ctx: ScenarioContext, node: string): Promise<string[]> {
@@ -203,36 +182,7 @@ export default defineScenario({
         }
       },
     },
-    {
-      name: 'seed 002: samplepod and samplepod2 on macvlan-conf ping each other over net1',
-      timeoutMs: 480_000,
-      run: async (ctx) => {
-        const manifest = await readFile(
-          join(PROJECT_ROOT, 'overlays/multus/examples/samplepods.yaml'),
-          'utf8',
-        );
-        await applyManifests(ctx, manifest);
-        try {
-          logReadyTimes(ctx, await waitPodsReady(ctx, ['samplepod', 'samplepod2']));
-          const net1 = async (pod: string) => {
-            const entry = (await networkStatus(ctx, pod)).find((s) => s.name === `${NAMESPACE}/macvlan-conf`);
-            expectEqual(entry?.interface, 'net1', `${pod}: macvlan-conf interface`);
-            const ip = entry?.ips?.[0] ?? '';
-            expectTrue(
-              addressInRange(ip, { first: '192.168.1.200', last: '192.168.1.216' }),
-              `${pod} net1 ${ip} in the seed's range`,
-            );
-            return ip;
-          };
-          const [one, two] = [await net1('samplepod'), await net1('samplepod2')];
-          expectTrue(one !== two, `samplepod and samplepod2 have different net1 addresses (${one}, ${two})`);
-          await expectReaches(ctx, 'samplepod2', [one]);
-          await expectReaches(ctx, 'samplepod', [two]);
-        } finally {
-          await deletePods(ctx, { names: ['samplepod', 'samplepod2'] });
-        }
-      },
-    },
+    seed002Step,
     {
       name: 'deleting the pods returns eth4 to each node and releases every address; a new pod gets addresses',
       // Two deletes and a create on a loaded vm-001 under TCG: 342 s in CI, 600 s was not enough once.

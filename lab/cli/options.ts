@@ -54,6 +54,10 @@ export function topologyOptions() {
       '--accel <mode>',
       'accelerator: auto probes KVM for real, falls back to TCG (env LAB_ACCEL)',
     ).choices(['auto', 'kvm', 'tcg'] as const),
+    new Option(
+      '--pod-network <overlay>',
+      "the overlay that provides a Kubernetes lab's pod network, e.g. flannel (default xcluster-cni; env LAB_POD_NETWORK)",
+    ),
     new Option('--topology <file>', 'YAML topology: nvm, netsVm, nets, per-node nets/mem/smp, overlays'),
   ] as const;
 }
@@ -65,6 +69,7 @@ export interface TopologyFlags {
   mem?: number;
   smp?: number;
   accel?: Accel;
+  podNetwork?: string;
   topology?: string;
 }
 
@@ -82,6 +87,7 @@ export async function configLayers(
     mem: flags.mem,
     smp: flags.smp,
     accel: flags.accel,
+    podNetwork: flags.podNetwork,
     overlays: overlays.length > 0 ? overlays : undefined,
   };
   return [envLayer(process.env), ...extra.map(topologyLayer), fromFile, cli];

@@ -38,6 +38,16 @@ export interface LabImage {
 
 export type ImageFile = { artifact: ArtifactSpec; into: string } | { hostFile: string; into: string };
 
+/**
+ * The links Debian's iptables maintainer scripts would make (images and the VM image run none):
+ * iptables and ip6tables on the nft backend, for kube-proxy, the CNI plugins and flanneld alike.
+ */
+export const IPTABLES_NFT_LINKS: Record<string, string> = Object.fromEntries(
+  ['iptables', 'ip6tables'].flatMap((tool) =>
+    ['', '-save', '-restore'].map((suffix) => [`/usr/sbin/${tool}${suffix}`, 'xtables-nft-multi']),
+  ),
+);
+
 /** Where overlay private-reg's registry reads its storage in the VM: image sets go there. */
 export const REGISTRY_STORAGE = '/var/lib/docker-registry';
 

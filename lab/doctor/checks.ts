@@ -29,7 +29,7 @@ export async function checkHost(): Promise<Finding[]> {
         ? undefined
         : tool.command === 'go'
           ? 'install Go 1.24 or newer (https://go.dev/dl) or apt-get install golang-go'
-          : `apt-get install ${tool.apt}`,
+          : `apt-get install ${[tool.apt, ...(tool.with ?? [])].join(' ')}`,
     });
   }
   const root = process.getuid?.() === 0;

@@ -6,6 +6,8 @@ export interface HostTool {
   command: string;
   /** The Debian package that provides it. */
   apt: string;
+  /** Packages it needs to do its job here that it does not pull in itself. */
+  with?: string[];
   why: string;
   /** 'lab' is needed to run labs; 'tests' only by the test tiers (lab doctor lists them apart). */
   use: 'lab' | 'tests';
@@ -28,6 +30,14 @@ export const HOST_TOOLS: readonly HostTool[] = [
     command: 'go',
     apt: 'golang-go',
     why: 'builds the guest init (lab-init), multus and Kubernetes from the Go module proxy',
+    use: 'lab',
+  },
+  {
+    command: 'gcc',
+    apt: 'gcc',
+    // libc.a and headers: gcc only recommends them, and setup.sh installs no recommends.
+    with: ['libc6-dev'],
+    why: "go build runs it for flannel's cgo (its udp backend is C, linked statically as upstream does)",
     use: 'lab',
   },
   { command: 'unshare', apt: 'util-linux', why: 'private namespaces for tests', use: 'tests' },

@@ -1,10 +1,14 @@
 // Builds the final config of a lab: overlays are named by the config, and their manifests
 // bring topology defaults, so the merge runs twice:
 // defaults < overlay defaults < environment < topology file < CLI (per-node last, in the plan).
+// Then what the overlays need (a pod network) is met by the chosen provider, which brings its
+// own dependencies and defaults: one more round.
 
+import { CAPABILITY_CHOICE, providersToAdd } from '../overlay/capabilities.js';
 import { type Overlay, resolveOverlays } from '../overlay/registry.js';
 import { type ConfigLayer, mergeConfig } from '../topology/config.js';
 import type { LabConfig } from '../topology/schema.js';
+import { UsageError } from '../util/errors.js';
 
 export interface ResolvedLab {
   config: LabConfig;
@@ -13,7 +17,31 @@ export interface ResolvedLab {
 
 export async function resolveLab(layers: ConfigLayer[], where?: string): Promise<ResolvedLab> {
   const first = mergeConfig(layers, where);
-  const overlays = await resolveOverlays(first.overlays);
-  const overlayDefaults = overlays.map((o) => (o.manifest.topology ?? {}) as ConfigLayer);
-  return { config: mergeConfig([...overlayDefaults, ...layers], where), overlays };
+  const withDefaults = async (names: string[]) => {
+    const overlays = await resolveOverlays(names);
+    const overlayDefaults = overlays.map((o) => (o.manifest.topology ?? {}) as ConfigLayer);
+    return { overlays, config: mergeConfig([...overlayDefaults, ...layers], where) };
+  };
+  let lab = await withDefaults(first.overlays);
+  const added = providersToAdd(
+    lab.overlays.map((o) => o.manifest),
+    lab.config,
+  );
+  if (added.length === 0) return lab;
+  lab = await withDefaults([...first.overlays, ...added]);
+  const stillMissing = providersToAdd(
+    lab.overlays.map((o) => o.manifest),
+    lab.config,
+  );
+  if (stillMissing.length > 0) {
+    const { flag } = CAPABILITY_CHOICE['pod-network'];
+    throw new UsageError(
+      `${flag} ${stillMissing.join(', ')}: that overlay provides no pod-network`,
+      'pod networks are overlays whose overlay.ts says provides: [pod-network], e.g. xcluster-cni, flannel',
+    );
+  }
+  // A provider the user chose shows in the lab's overlays (and so in its snapshot's name);
+  // the overlays' default stays implied, as a dependency does.
+  const chosen = added.filter((name) => name === first.podNetwork);
+  return { ...lab, config: { ...lab.config, overlays: [...first.overlays, ...chosen] } };
 }

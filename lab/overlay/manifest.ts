@@ -7,6 +7,7 @@ import type { LabState } from '../lifecycle/state.js';
 import type { LabPlan } from '../topology/plan.js';
 import { topologySchema } from '../topology/schema.js';
 import type { Ui } from '../util/ui.js';
+import { CAPABILITIES } from './capabilities.js';
 
 const unitName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
 const argv = z.array(z.string().min(1)).min(1);
@@ -83,12 +84,21 @@ export type AfterRestore = (ctx: AfterRestoreContext) => Promise<void>;
  */
 export type BeforeSave = (ctx: AfterRestoreContext) => Promise<void>;
 
+const capability = z.enum(CAPABILITIES);
+
 export const overlayManifestSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
     description: z.string().min(1),
     /** Other overlays this one needs; their layers go below this one. `base` is implied. */
     deps: z.array(z.string()).default([]),
+    /**
+     * What this overlay is one choice of (lab/overlay/capabilities.ts), e.g. `pod-network`: it
+     * then has a unit of that name, ready once the node has it, which others wait for.
+     */
+    provides: z.array(capability).default([]),
+    /** What some overlay in the lab must provide; which one is the lab's choice (e.g. --pod-network). */
+    needs: z.array(capability).default([]),
     /** Debian packages added to the root filesystem. */
     packages: z.array(z.string()).default([]),
     /**
@@ -154,7 +164,17 @@ export const overlayManifestSchema = z
     /** Topology defaults this overlay wants (a topology file or the CLI still win). */
     topology: topologySchema.omit({ overlays: true }).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((manifest, ctx) => {
+    for (const [index, provided] of manifest.provides.entries()) {
+      if (!manifest.units.some((unit) => unit.name === provided))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['provides', index],
+          message: `an overlay that provides ${provided} has a unit named "${provided}" (ready once the node has it)`,
+        });
+    }
+  });
 
 export type Unit = z.output<typeof unitSchema>;
 export type OverlayManifest = z.output<typeof overlayManifestSchema>;

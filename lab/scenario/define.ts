@@ -2,6 +2,7 @@
 // booted lab. Scenarios only see ScenarioContext, so this layer never touches a VM directly.
 import type { KubeClient } from '../cluster/kube-client.js';
 import type { DeployOutcome } from '../deploy/deploy.js';
+import type { CaptureLimits } from '../hostnet/capture.js';
 import type { LabPlan } from '../topology/plan.js';
 import type { Topology } from '../topology/schema.js';
 import { UsageError } from '../util/errors.js';
@@ -77,6 +78,11 @@ export interface ScenarioContext {
      * takes the overlay's pinned build) and puts it on every node; returns what runs now.
      */
     deploy(name: string, src?: string): Promise<DeployOutcome>;
+    /**
+     * tcpdump on net `net`'s bridge in the lab's namespace until its limits (give `count` or
+     * `seconds`): the packets as tcpdump -nn prints them, one line each.
+     */
+    capture(net: number, limits: CaptureLimits): Promise<{ captured: number; lines: string[] }>;
   };
   params: ScenarioParams;
   /** Cases another runner ran in this step: reported after the step, under their own names. */

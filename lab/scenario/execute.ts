@@ -6,6 +6,7 @@ import { kubectlRunner, writeHostKubeconfig } from '../cluster/host-access.js';
 import { KubeApi } from '../cluster/kube-api.js';
 import { KubeClient } from '../cluster/kube-client.js';
 import { deployTo } from '../deploy/deploy.js';
+import { type CaptureLimits, runCapture, tcpdumpArgv } from '../hostnet/capture.js';
 import { requireState, sshTarget } from '../lifecycle/access.js';
 import { saveEvidence } from '../lifecycle/evidence.js';
 import { downVmsReport } from '../lifecycle/health.js';
@@ -131,6 +132,7 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
           kubeconfig: () => writeHostKubeconfig(state),
           outputDir: join(options.resultsDir, scenario.name),
           deploy: (name, src) => deployTo(state, name, src, (line) => options.ui.info(`  ${line}`)),
+          capture: (net, limits) => captureNet(state, net, limits),
         },
         params: options.params ?? {},
       },
@@ -167,4 +169,12 @@ export async function writeReports(result: ScenarioResult, dir: string): Promise
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `junit-${result.scenario}.xml`), toJUnitXml([result]));
   await writeFile(join(dir, `${result.scenario}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** A scenario's capture: net `net`'s bridge, decoded lines; a limit is required, never Ctrl-C. */
+async function captureNet(state: LabState, net: number, limits: CaptureLimits) {
+  const bridge = state.plan.nets.find((n) => n.id === net)?.bridge;
+  if (!bridge || !state.netns) throw new Error(`lab ${state.name} has no net ${net} to capture`);
+  if (!limits.count && !limits.seconds) throw new Error('a scenario capture needs a count or seconds');
+  return runCapture(tcpdumpArgv(state.netns, bridge, limits), limits, 'pipe');
 }

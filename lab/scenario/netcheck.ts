@@ -66,3 +66,31 @@ export function globalAddressesByIf(entries: IpAddrEntry[]): Map<string, string[
     ]),
   );
 }
+
+/** KEY=value lines (flannel's /run/flannel/subnet.env); other lines are ignored. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const entries = text
+    .split('\n')
+    .map((line) => /^([A-Z0-9_]+)=(.*)$/.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1] ?? '', m[2] ?? ''] as const);
+  return Object.fromEntries(entries);
+}
+
+/**
+ * The lines of a `tcpdump -nn` capture that are UDP datagrams from `from` to `to`'s port `port`
+ * (the outer header of a VXLAN packet: "IP 192.168.1.1.40001 > 192.168.1.2.8472: ...").
+ */
+export function udpLinesBetween(lines: readonly string[], from: string, to: string, port: number): string[] {
+  const same = (text: string, address: string) => {
+    try {
+      return canonicalAddress(text) === canonicalAddress(address);
+    } catch {
+      return false; // "10.244.0" of an inner "10.244.0.5 > ..." line: not an address
+    }
+  };
+  return lines.filter((line) => {
+    const m = /\bIP6? (\S+)\.(\d+) > (\S+)\.(\d+): /.exec(line);
+    return m !== null && same(m[1] ?? '', from) && same(m[3] ?? '', to) && Number(m[4]) === port;
+  });
+}

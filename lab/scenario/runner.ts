@@ -202,6 +202,7 @@ const NO_HOST: ScenarioContext['host'] = {
   kubeconfig: () => Promise.reject(new Error('this lab handle has no host access')),
   outputDir: '',
   deploy: () => Promise.reject(new Error('this lab handle has no host access')),
+  capture: () => Promise.reject(new Error('this lab handle has no host access')),
 };
 
 function skippedStep(step: Step): StepResult {

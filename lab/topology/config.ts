@@ -34,6 +34,7 @@ export const ENV_KEYS = {
   LAB_NETS_VM: 'netsVm',
   LAB_ACCEL: 'accel',
   LAB_OVERLAYS: 'overlays',
+  LAB_POD_NETWORK: 'podNetwork',
 } as const satisfies Record<string, keyof LabConfig>;
 
 export function parseIntStrict(text: string, what: string): number {

@@ -43,6 +43,8 @@ export const nodeOverrideSchema = z
   })
   .strict();
 
+const overlayName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'an overlay name, e.g. flannel');
+
 const labName = z.string().regex(LAB_NAME_PATTERN, LAB_NAME_RULE);
 
 /** Everything a topology file may hold. Every field is optional: defaults fill the rest. */
@@ -55,6 +57,8 @@ export const topologySchema = z
     nets: z.array(netSchema).optional(),
     nodes: z.array(nodeOverrideSchema).optional(),
     overlays: z.array(z.string().min(1)).optional(),
+    /** The overlay that provides the pod network (e.g. flannel); default: what the overlays say. */
+    podNetwork: overlayName.optional(),
     ipv6Prefix: z.cidrv6().optional(),
   })
   .strict();
@@ -72,6 +76,7 @@ export const labConfigSchema = z
     nets: z.array(netSchema),
     nodes: z.array(nodeOverrideSchema),
     overlays: z.array(z.string().min(1)),
+    podNetwork: overlayName.optional(),
     accel: accelSchema,
     ipv6Prefix: z.cidrv6(),
   })

@@ -4,12 +4,13 @@ import { corednsImages } from './artifacts.js';
 
 // Cluster DNS: CoreDNS as a Deployment behind the Service 10.96.0.10 and fd00:4c41:96::a (the
 // addon manifest in root/etc/kubernetes/addons), its image served by the lab registry. Its pod
-// needs a pod network, which another overlay brings (e.g. xcluster-cni).
+// needs a pod network, which another overlay provides (xcluster-cni, flannel).
 export default defineOverlay({
   name: 'coredns',
   description:
     'Cluster DNS: CoreDNS (built from the Go module proxy) behind the kube-dns Service, both families',
   deps: ['k8s', 'private-reg'],
+  needs: ['pod-network'],
   artifacts: [{ artifact: corednsImages, into: REGISTRY_STORAGE }],
   units: [
     {

@@ -1,4 +1,5 @@
 import { APISERVER_FORWARD } from '../../lab/cluster/host-access.js';
+import { IPTABLES_NFT_LINKS } from '../../lab/cluster/lab-images.js';
 import { defineOverlay } from '../../lab/overlay/manifest.js';
 import { kubeProxy, kubernetes } from './artifacts.js';
 import { prepareCluster } from './cluster.js';
@@ -38,12 +39,14 @@ const ready = (unit: string, timeoutSec = UNIT_TIMEOUT_SEC) => ({
 });
 
 // Control plane on vm-001 and a kubelet on every node; nodes turn Ready with a pod network
-// (overlay xcluster-cni) and pods need the lab registry's images (overlay private-reg).
+// (an overlay that provides one: xcluster-cni unless the lab chooses another) and pods need the
+// lab registry's images (overlay private-reg).
 export default defineOverlay({
   name: 'k8s',
   description:
     'Kubernetes: etcd + control plane on vm-001, containerd + kubelet on every node, a PKI per lab',
   deps: ['multinet'],
+  needs: ['pod-network'],
   packages: [
     'etcd-server',
     'containerd',
@@ -55,13 +58,7 @@ export default defineOverlay({
     'util-linux',
     'mount',
   ],
-  // The alternatives iptables' maintainer scripts would make (the image runs none): the nft
-  // backend, for kube-proxy and the CNI plugins alike.
-  links: Object.fromEntries(
-    ['iptables', 'ip6tables'].flatMap((tool) =>
-      ['', '-save', '-restore'].map((suffix) => [`/usr/sbin/${tool}${suffix}`, 'xtables-nft-multi']),
-    ),
-  ),
+  links: IPTABLES_NFT_LINKS,
   artifacts: [
     { artifact: kubernetes, into: '/usr/local/bin' },
     { artifact: kubeProxy, into: '/usr/local/bin' },
@@ -154,6 +151,15 @@ export default defineOverlay({
       ready: ready('kube-proxy'),
       restart: 'always',
     },
+    {
+      name: 'node-ready',
+      description: 'waits until Kubernetes says this node is Ready, so lab start ends with a usable cluster',
+      // pod-network: the unit of whichever overlay provides the pod network.
+      after: ['pod-network'],
+      type: 'oneshot',
+      exec: ['/usr/lib/lab/k8s/node-ready'],
+      timeoutSec: UNIT_TIMEOUT_SEC,
+    },
   ],
-  topology: { nvm: 2, mem: 2048 },
+  topology: { nvm: 2, mem: 2048, podNetwork: 'xcluster-cni' },
 });

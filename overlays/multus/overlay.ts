@@ -5,10 +5,11 @@ import { afterRestore } from './restore.js';
 export default defineOverlay({
   name: 'multus',
   description:
-    "Multus on Kubernetes (seeds 000, 002, 003): the thin plugin in front of xcluster-cni, the NAD CRD and the seeds' NADs",
+    "Multus on Kubernetes (seeds 000, 002, 003): the thin plugin in front of the pod network, the NAD CRD and the seeds' NADs",
   // cni: multus binary, reference plugins, node-local IPAM and its range files. coredns: the
   // multus lab is the main one, and a cluster without DNS is not one users can work with.
-  deps: ['k8s', 'xcluster-cni', 'multinet', 'private-reg', 'cni', 'coredns'],
+  deps: ['k8s', 'multinet', 'private-reg', 'cni', 'coredns'],
+  needs: ['pod-network'],
   artifacts: [{ artifact: podCache, into: '/usr/local/bin' }],
   // A restored lab: pod-cache lists and watches afresh (its old watch may hang after the resume).
   afterRestore,
@@ -29,7 +30,8 @@ export default defineOverlay({
     },
     {
       name: 'multus-config',
-      description: '00-multus.conf: multus first, the pod network (xcluster-cni) as its default delegate',
+      description:
+        '00-multus.conf: multus first, the pod network (whichever overlay provides it) as its default delegate',
       after: ['pod-network', 'pod-cache'],
       type: 'oneshot',
       exec: ['/usr/lib/lab/multus/multus-config'],

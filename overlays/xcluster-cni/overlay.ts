@@ -6,6 +6,7 @@ export default defineOverlay({
   description:
     "The default pod network (seed 004): CNI bridge + host-local on each node's podCIDRs, routes to every other node's",
   deps: ['k8s'],
+  provides: ['pod-network'],
   artifacts: [{ artifact: cniPlugins, into: '/opt/cni/bin' }],
   units: [
     {
@@ -21,14 +22,6 @@ export default defineOverlay({
         timeoutSec: 600,
       },
       restart: 'always',
-    },
-    {
-      name: 'node-ready',
-      description: 'waits until Kubernetes says this node is Ready, so lab start ends with a usable cluster',
-      after: ['pod-network'],
-      type: 'oneshot',
-      exec: ['/usr/lib/lab/xcluster-cni/node-ready'],
-      timeoutSec: 600,
     },
   ],
   tryNext: ['lab kubectl get nodes -o wide', 'lab kubeconfig --path', 'lab test k8s --no-start'],

@@ -125,14 +125,16 @@ describe('host programs', () => {
 
   it("setup.sh installs every declared tool's package", () => {
     const installed = setupPackages();
-    const missing = HOST_TOOLS.filter((t) => !installed.has(t.apt)).map(
-      (t) => `${t.command} (${t.why}) needs package ${t.apt}, which setup.sh does not install`,
+    const missing = HOST_TOOLS.flatMap((t) =>
+      [t.apt, ...(t.with ?? [])]
+        .filter((pkg) => !installed.has(pkg))
+        .map((pkg) => `${t.command} (${t.why}) needs package ${pkg}, which setup.sh does not install`),
     );
     expect(missing).toEqual([]);
   });
 
   it('setup.sh installs nothing that no declared tool needs', () => {
-    const needed = new Set([...HOST_TOOLS.map((t) => t.apt), 'golang-go']);
+    const needed = new Set([...HOST_TOOLS.flatMap((t) => [t.apt, ...(t.with ?? [])]), 'golang-go']);
     expect([...setupPackages()].filter((p) => !needed.has(p))).toEqual([]);
   });
 

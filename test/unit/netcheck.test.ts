@@ -5,6 +5,8 @@ import {
   cidrRange,
   duplicates,
   globalAddressesByIf,
+  parseEnvFile,
+  udpLinesBetween,
 } from '../../lab/scenario/netcheck.js';
 
 describe('addressInRange', () => {
@@ -67,5 +69,42 @@ describe('globalAddressesByIf', () => {
       },
     ]);
     expect(byIf.get('net1')).toEqual(['10.3.1.10/16', 'fd00::2/112']);
+  });
+});
+
+describe('parseEnvFile', () => {
+  it("reads flannel's subnet.env, ignoring what is not KEY=value", () => {
+    const env = parseEnvFile(
+      'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\n# comment\nFLANNEL_IPV6_SUBNET=fd00:4c41:244::101/120\n\n',
+    );
+    expect(env).toEqual({
+      FLANNEL_NETWORK: '10.244.0.0/16',
+      FLANNEL_SUBNET: '10.244.1.1/24',
+      FLANNEL_IPV6_SUBNET: 'fd00:4c41:244::101/120',
+    });
+  });
+});
+
+describe('udpLinesBetween', () => {
+  // As tcpdump -nn prints VXLAN on 8472 (it decodes the port as OTV), inner packets included.
+  const lines = [
+    '10:00:00.1 IP 192.168.1.1.40001 > 192.168.1.2.8472: OTV, flags [I] (0x08), overlay 0, instance 1',
+    'IP 10.244.0.5 > 10.244.1.3: ICMP echo request, id 1, seq 1, length 64',
+    '10:00:00.2 IP 192.168.1.2.51000 > 192.168.1.1.8472: OTV, flags [I] (0x08), overlay 0, instance 1',
+    '10:00:00.3 IP6 fd00:4c41::c0a8:101.40002 > fd00:4c41:0::c0a8:102.8472: OTV, flags [I] (0x08)',
+    '10:00:00.4 IP 192.168.1.1.40001 > 192.168.1.2.4789: VXLAN, flags [I] (0x08), vni 1',
+  ];
+
+  it('finds the outer headers from one address to the other on the port, either family', () => {
+    expect(udpLinesBetween(lines, '192.168.1.1', '192.168.1.2', 8472)).toEqual([lines[0]]);
+    expect(udpLinesBetween(lines, '192.168.1.2', '192.168.1.1', 8472)).toEqual([lines[2]]);
+    expect(udpLinesBetween(lines, 'fd00:4c41::c0a8:101', 'fd00:4c41::c0a8:102', 8472)).toEqual([lines[3]]);
+  });
+
+  it('finds nothing for the wrong direction, port or address, nor in inner headers', () => {
+    expect(udpLinesBetween(lines, 'fd00:4c41::c0a8:102', 'fd00:4c41::c0a8:101', 8472)).toEqual([]);
+    expect(udpLinesBetween(lines, '192.168.1.1', '192.168.1.3', 8472)).toEqual([]);
+    expect(udpLinesBetween(lines, '10.244.0.5', '10.244.1.3', 8472)).toEqual([]);
+    expect(udpLinesBetween(['no packets'], '192.168.1.1', '192.168.1.2', 8472)).toEqual([]);
   });
 });

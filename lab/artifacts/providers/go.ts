@@ -75,14 +75,30 @@ export function goModuleSource(spec: {
   timeoutMin?: number;
   /** Build the tests of the one package instead (`go test -c`), as a binary of this name. */
   testBinary?: string;
+  /**
+   * Compile cgo too (flannel's udp backend is C, and its main imports every backend), linked
+   * statically as upstream's release is; Go's own resolver and user lookup, not glibc's.
+   */
+  cgo?: boolean;
 }): ArtifactSource {
-  const ldflags = ['-s', '-w', ...Object.entries(spec.stamps ?? {}).map(([k, v]) => `-X ${k}=${v}`)];
+  const ldflags = [
+    '-s',
+    '-w',
+    ...Object.entries(spec.stamps ?? {}).map(([k, v]) => `-X ${k}=${v}`),
+    ...(spec.cgo ? ['-extldflags=-static'] : []),
+  ];
+  const tags = spec.cgo ? ['-tags=netgo,osusergo'] : [];
   const what = spec.packages.length === 1 ? spec.packages[0] : `${spec.packages.length} commands`;
   return {
     kind: 'go',
     version: spec.version,
     // A go.sum or a flag that changes must not reuse the binary built before it.
-    pin: buildModulePin(spec.buildDir, [...spec.packages, ...ldflags, ...(spec.testBinary ? ['test'] : [])]),
+    pin: buildModulePin(spec.buildDir, [
+      ...spec.packages,
+      ...ldflags,
+      ...tags,
+      ...(spec.testBinary ? ['test'] : []),
+    ]),
     from: `${spec.packages.join(' ')} @${spec.version} via the Go module proxy`,
     fill: async (dir, progress) => {
       // With several packages, -o names a directory (the trailing slash says so).
@@ -99,10 +115,10 @@ export function goModuleSource(spec: {
       const timer = setInterval(() => progress(`  ${watch.line()}`), PROGRESS_MS);
       try {
         await run(
-          ['go', ...build, '-v', '-mod=readonly', `-ldflags=${ldflags.join(' ')}`, ...spec.packages],
+          ['go', ...build, '-v', '-mod=readonly', ...tags, `-ldflags=${ldflags.join(' ')}`, ...spec.packages],
           {
             cwd: spec.buildDir,
-            env: staticBuildEnv,
+            env: spec.cgo ? { ...staticBuildEnv, CGO_ENABLED: '1' } : staticBuildEnv,
             what: title,
             hint: `${GO_HINT}; the Go module proxy (GOPROXY) must be reachable once, the module cache serves later builds`,
             timeoutMs: (spec.timeoutMin ?? 30) * 60_000,

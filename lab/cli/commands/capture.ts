@@ -2,8 +2,7 @@
 // the lab's namespace, as xcluster's `xc tcpdump`.
 import { resolve } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
-import { execa } from 'execa';
-import { inNetns } from '../../hostnet/netns.js';
+import { runCapture, tcpdumpArgv } from '../../hostnet/capture.js';
 import { requireState } from '../../lifecycle/access.js';
 import type { LabState } from '../../lifecycle/state.js';
 import { parseIntStrict } from '../../topology/config.js';
@@ -80,36 +79,14 @@ export function addCaptureCommand(program: Command): void {
       if (!state.netns) throw new UsageError(`lab "${state.name}" has no namespace (is it running?)`);
       const target = captureTarget(state, vm, iface, flags.net);
       const file = resolve(flags.output ?? target.file);
-      const argv = inNetns(state.netns, [
-        'tcpdump',
-        '-i',
-        target.device,
-        // Stay root: the file is the user's, wherever they asked for it.
-        '-Z',
-        'root',
-        '-U',
-        '-w',
-        file,
-        ...(flags.count ? ['-c', String(flags.count)] : []),
-        ...(flags.filter ? [flags.filter] : []),
-      ]);
+      const limits = { filter: flags.filter, count: flags.count, seconds: flags.seconds };
       const stop = flags.seconds ? `${flags.seconds} s` : flags.count ? `${flags.count} packets` : 'Ctrl-C';
       process.stderr.write(`capturing ${target.what} in ${state.netns} into ${file} until ${stop}\n`);
-      const run = execa(argv[0] ?? 'ip', argv.slice(1), { reject: false, stdout: 'inherit', stderr: 'pipe' });
-      const timer = flags.seconds ? setTimeout(() => run.kill('SIGINT'), flags.seconds * 1000) : undefined;
-      const interrupt = () => run.kill('SIGINT');
-      process.once('SIGINT', interrupt);
-      const result = await run;
-      clearTimeout(timer);
-      process.off('SIGINT', interrupt);
-      const captured = /(\d+) packets? captured/.exec(result.stderr ?? '')?.[1];
-      if (captured === undefined) {
-        process.stderr.write(result.stderr ?? '');
-        throw new UsageError(
-          `tcpdump failed on ${target.what}`,
-          'is tcpdump installed? (apt-get install tcpdump)',
-        );
-      }
+      const { captured } = await runCapture(
+        tcpdumpArgv(state.netns, target.device, limits, file),
+        limits,
+        'inherit',
+      );
       process.stdout.write(`wrote ${file}: ${captured} packets from ${target.what}\n`);
     });
 }
