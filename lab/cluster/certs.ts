@@ -1,6 +1,7 @@
 // Who is who in a lab's Kubernetes: the certificates every component needs, derived from the
 // plan alone (pure, unit-tested). Names follow Kubernetes' conventions, so Node and RBAC
 // authorization recognise them: system:node:<name> in system:nodes, system:kube-scheduler…
+import type { KubeUser } from '../overlay/manifest.js';
 import type { LabPlan, NodePlan } from '../topology/plan.js';
 import { addressInSubnet, nodeAddresses, withoutPrefix } from '../topology/plan.js';
 import type { CertSpec } from './pki.js';
@@ -25,7 +26,7 @@ export function controlPlaneNode(plan: LabPlan): NodePlan {
   return node;
 }
 
-export function clusterCertSpecs(plan: LabPlan): CertSpec[] {
+export function clusterCertSpecs(plan: LabPlan, users: readonly KubeUser[] = []): CertSpec[] {
   const control = controlPlaneNode(plan);
   return [
     {
@@ -54,12 +55,9 @@ export function clusterCertSpecs(plan: LabPlan): CertSpec[] {
     { name: 'scheduler', cn: 'system:kube-scheduler', usage: ['client'] },
     // Bound to the node-proxier role by Kubernetes' own bootstrap policy.
     { name: 'kube-proxy', cn: 'system:kube-proxy', usage: ['client'] },
-    // The pod network's route keeper: reads all Node objects, which a kubelet may not
-    // (RBAC in overlays/xcluster-cni/root/etc/kubernetes/addons).
-    { name: 'xcluster-cni', cn: 'lab:xcluster-cni', usage: ['client'] },
-    // Multus (thin plugin, run by containerd): reads pods and NADs, writes pods' network
-    // status (RBAC in overlays/multus/root/etc/kubernetes/addons).
-    { name: 'multus', cn: 'lab:multus', usage: ['client'] },
+    // Users of the overlays' programs (xcluster-cni's route keeper, multus...): their RBAC is
+    // in each overlay's addon.
+    ...users.map((u): CertSpec => ({ name: u.name, cn: u.user, usage: ['client'] })),
     ...plan.nodes.map(
       (node): CertSpec => ({
         name: `kubelet-${node.name}`,

@@ -324,7 +324,8 @@ async function bootCold(inputs: StartInputs, started: number, options: StartOpti
       config.name,
       plan.nodes.map((n) => n.name),
     );
-    const nodeFiles = await prepareOverlays(overlays, { plan, labDir: dir }, ui);
+    const kubeUsers = overlays.flatMap((o) => o.manifest.kubeUsers);
+    const nodeFiles = await prepareOverlays(overlays, { plan, labDir: dir, kubeUsers }, ui);
     const template = await ensureScratchTemplate();
     const layerNames = image.layers.map((l) => l.name);
     const bootStarted = Date.now();

@@ -58,10 +58,19 @@ export interface NodeFile {
 }
 /** Per node name: absolute path in the VM → file. */
 export type NodeFiles = Record<string, Record<string, NodeFile>>;
+/** A Kubernetes user an overlay's programs act as (see kubeUsers). */
+export interface KubeUser {
+  /** Files: /etc/kubernetes/<name>.kubeconfig and /etc/kubernetes/pki/<name>.{crt,key}. */
+  name: string;
+  /** The certificate's CN: the user name RBAC sees, e.g. lab:multus. */
+  user: string;
+}
 export interface PrepareContext {
   plan: LabPlan;
   /** The lab's state directory; anything made there goes with the lab. */
   labDir: string;
+  /** Every overlay's kubeUsers, for the overlay that makes the cluster's certificates. */
+  kubeUsers: KubeUser[];
 }
 /** Runs at `lab start` before the VMs boot: per-lab material (e.g. certificates) for each node. */
 export type Prepare = (ctx: PrepareContext) => Promise<NodeFiles>;
@@ -99,6 +108,20 @@ export const overlayManifestSchema = z
     provides: z.array(capability).default([]),
     /** What some overlay in the lab must provide; which one is the lab's choice (e.g. --pod-network). */
     needs: z.array(capability).default([]),
+    /**
+     * Kubernetes users this overlay's programs on the nodes act as (labs with k8s): each gets a
+     * client certificate of the lab's CA on every node; the overlay's addon holds their RBAC.
+     */
+    kubeUsers: z
+      .array(
+        z
+          .object({
+            name: unitName,
+            user: z.string().regex(/^[a-z0-9][a-z0-9:.-]*$/, 'a user name as RBAC sees it, e.g. lab:multus'),
+          })
+          .strict(),
+      )
+      .default([]),
     /** Debian packages added to the root filesystem. */
     packages: z.array(z.string()).default([]),
     /**

@@ -26,7 +26,11 @@ export function apiServerUrl(ctx: Pick<PrepareContext, 'plan'>): string {
 
 export async function prepareCluster(ctx: PrepareContext): Promise<NodeFiles> {
   const { plan, labDir } = ctx;
-  const pki = await createPki(join(labDir, PKI_DIR), `lab-${plan.name}-ca`, clusterCertSpecs(plan));
+  const pki = await createPki(
+    join(labDir, PKI_DIR),
+    `lab-${plan.name}-ca`,
+    clusterCertSpecs(plan, ctx.kubeUsers),
+  );
   const read = (path: string | undefined) => readFile(path ?? '', 'utf8');
   const caPem = await read(pki.caCert);
   const server = apiServerUrl(ctx);
@@ -56,10 +60,15 @@ export async function prepareCluster(ctx: PrepareContext): Promise<NodeFiles> {
       '/etc/kubernetes/kubelet.kubeconfig': await config(`kubelet-${node.name}`, `system:node:${node.name}`),
       '/etc/kubernetes/admin.kubeconfig': await config('admin', 'lab-admin'),
       '/etc/kubernetes/kube-proxy.kubeconfig': await config('kube-proxy', 'system:kube-proxy'),
-      '/etc/kubernetes/xcluster-cni.kubeconfig': await config('xcluster-cni', 'lab:xcluster-cni'),
-      // Multus's identity, used by pod-cache (overlays/multus) on every node.
-      ...(await pair('multus', 'multus')),
     };
+    // The overlays' users: a kubeconfig for kubectl-like clients, the pair for the others.
+    for (const user of ctx.kubeUsers) {
+      files[node.name] = {
+        ...files[node.name],
+        [`/etc/kubernetes/${user.name}.kubeconfig`]: await config(user.name, user.user),
+        ...(await pair(user.name, user.name)),
+      };
+    }
   }
   files[control.name] = {
     ...files[control.name],

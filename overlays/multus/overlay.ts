@@ -10,6 +10,8 @@ export default defineOverlay({
   // multus lab is the main one, and a cluster without DNS is not one users can work with.
   deps: ['k8s', 'multinet', 'private-reg', 'cni', 'coredns'],
   needs: ['pod-network'],
+  // pod-cache and multus read pods and NADs and write pods' network status (RBAC in the addon).
+  kubeUsers: [{ name: 'multus', user: 'lab:multus' }],
   artifacts: [{ artifact: podCache, into: '/usr/local/bin' }],
   // A restored lab: pod-cache lists and watches afresh (its old watch may hang after the resume).
   afterRestore,

@@ -7,6 +7,8 @@ export default defineOverlay({
     "The default pod network (seed 004): CNI bridge + host-local on each node's podCIDRs, routes to every other node's",
   deps: ['k8s'],
   provides: ['pod-network'],
+  // The route keeper reads all Node objects, which a kubelet may not (RBAC in the addon).
+  kubeUsers: [{ name: 'xcluster-cni', user: 'lab:xcluster-cni' }],
   artifacts: [{ artifact: cniPlugins, into: '/opt/cni/bin' }],
   units: [
     {

@@ -16,7 +16,7 @@ let files: NodeFiles = {};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lab-k8s-prepare-'));
-  files = await prepareCluster({ plan, labDir: dir });
+  files = await prepareCluster({ plan, labDir: dir, kubeUsers: [{ name: 'net', user: 'lab:net' }] });
 }, 60_000);
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -51,6 +51,20 @@ describe('prepareCluster', () => {
       const proxy = parse(files[node]?.['/etc/kubernetes/kube-proxy.kubeconfig']?.content ?? '');
       expect(proxy['current-context']).toBe('system:kube-proxy@lab-preptest');
       expect(files[node]?.['/etc/kubernetes/kube-proxy.kubeconfig']?.mode).toBe(0o600);
+    }
+    expect(files['vm-001']?.['/etc/kubernetes/pki/kubelet.crt']?.content).not.toBe(
+      files['vm-002']?.['/etc/kubernetes/pki/kubelet.crt']?.content,
+    );
+  });
+
+  it("gives every node each overlay's user as a kubeconfig and a key pair, and names no overlay itself", () => {
+    for (const node of ['vm-001', 'vm-002']) {
+      const net = parse(files[node]?.['/etc/kubernetes/net.kubeconfig']?.content ?? '');
+      expect(net['current-context']).toBe('lab:net@lab-preptest');
+      expect(files[node]?.['/etc/kubernetes/pki/net.key']?.mode).toBe(0o600);
+      expect(files[node]?.['/etc/kubernetes/pki/net.crt']?.content).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      const paths = Object.keys(files[node] ?? {}).join(' ');
+      expect(paths).not.toMatch(/xcluster|multus/);
     }
     expect(files['vm-001']?.['/etc/kubernetes/pki/kubelet.crt']?.content).not.toBe(
       files['vm-002']?.['/etc/kubernetes/pki/kubelet.crt']?.content,

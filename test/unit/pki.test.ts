@@ -51,7 +51,14 @@ describe('createPki (real openssl)', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lab-pki-'));
-    pki = await createPki(join(dir, 'pki'), 'lab-pkitest-ca', clusterCertSpecs(plan));
+    pki = await createPki(
+      join(dir, 'pki'),
+      'lab-pkitest-ca',
+      clusterCertSpecs(plan, [
+        { name: 'xcluster-cni', user: 'lab:xcluster-cni' },
+        { name: 'multus', user: 'lab:multus' },
+      ]),
+    );
   }, 60_000);
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
