@@ -31,7 +31,7 @@ const UNITS = [
   'kube-proxy',
   'pod-network',
   'registry',
-  'multus-config',
+  'multus',
   'node-ready',
   'cluster-dns',
 ];

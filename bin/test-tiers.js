@@ -14,7 +14,7 @@ let exitCode = 0;
 mkdirSync('results', { recursive: true });
 
 // Our Go programs that run in the guest: the init, and the multus overlay's pod-cache.
-const GO_MODULES = ['images/lab-init', 'overlays/multus/pod-cache'];
+const GO_MODULES = ['images/lab-init', 'overlays/multus-thin/pod-cache'];
 
 /** go test -json events → counts of the Go tests (not of packages), over every module. */
 function runGoTier() {

@@ -58,6 +58,10 @@ export function topologyOptions() {
       '--pod-network <overlay>',
       "the overlay that provides a Kubernetes lab's pod network, e.g. flannel (default xcluster-cni; env LAB_POD_NETWORK)",
     ),
+    new Option(
+      '--multus <mode>',
+      'how a multus lab runs multus: thin (the plugin, default) or thick (daemon + shim as a DaemonSet; env LAB_MULTUS)',
+    ).choices(['thin', 'thick'] as const),
     new Option('--topology <file>', 'YAML topology: nvm, netsVm, nets, per-node nets/mem/smp, overlays'),
   ] as const;
 }
@@ -70,6 +74,7 @@ export interface TopologyFlags {
   smp?: number;
   accel?: Accel;
   podNetwork?: string;
+  multus?: 'thin' | 'thick';
   topology?: string;
 }
 
@@ -88,6 +93,7 @@ export async function configLayers(
     smp: flags.smp,
     accel: flags.accel,
     podNetwork: flags.podNetwork,
+    multus: flags.multus,
     overlays: overlays.length > 0 ? overlays : undefined,
   };
   return [envLayer(process.env), ...extra.map(topologyLayer), fromFile, cli];

@@ -1,8 +1,8 @@
 // Builds the final config of a lab: overlays are named by the config, and their manifests
 // bring topology defaults, so the merge runs twice:
 // defaults < overlay defaults < environment < topology file < CLI (per-node last, in the plan).
-// Then what the overlays need (a pod network) is met by the chosen provider, which brings its
-// own dependencies and defaults: one more round.
+// Then what the overlays need (a pod network, a multus) is met by the chosen providers, which
+// bring their own dependencies and defaults: one more round.
 
 import { CAPABILITY_CHOICE, providersToAdd } from '../overlay/capabilities.js';
 import { type Overlay, resolveOverlays } from '../overlay/registry.js';
@@ -22,26 +22,23 @@ export async function resolveLab(layers: ConfigLayer[], where?: string): Promise
     const overlayDefaults = overlays.map((o) => (o.manifest.topology ?? {}) as ConfigLayer);
     return { overlays, config: mergeConfig([...overlayDefaults, ...layers], where) };
   };
+  const manifests = (lab: ResolvedLab) => lab.overlays.map((o) => o.manifest);
   let lab = await withDefaults(first.overlays);
-  const added = providersToAdd(
-    lab.overlays.map((o) => o.manifest),
-    lab.config,
-  );
+  const added = providersToAdd(manifests(lab), lab.config);
   if (added.length === 0) return lab;
-  lab = await withDefaults([...first.overlays, ...added]);
-  const stillMissing = providersToAdd(
-    lab.overlays.map((o) => o.manifest),
-    lab.config,
-  );
-  if (stillMissing.length > 0) {
-    const { flag } = CAPABILITY_CHOICE['pod-network'];
+  lab = await withDefaults([...first.overlays, ...added.map((a) => a.overlay)]);
+  const [notProvided] = providersToAdd(manifests(lab), lab.config);
+  if (notProvided) {
+    const { flag } = CAPABILITY_CHOICE[notProvided.capability];
     throw new UsageError(
-      `${flag} ${stillMissing.join(', ')}: that overlay provides no pod-network`,
-      'pod networks are overlays whose overlay.ts says provides: [pod-network], e.g. xcluster-cni, flannel',
+      `${flag} ${notProvided.chosen}: overlay ${notProvided.overlay} provides no ${notProvided.capability}`,
+      `providers are overlays whose overlay.ts says provides: [${notProvided.capability}]`,
     );
   }
   // A provider the user chose shows in the lab's overlays (and so in its snapshot's name);
   // the overlays' default stays implied, as a dependency does.
-  const chosen = added.filter((name) => name === first.podNetwork);
+  const chosen = added
+    .filter((a) => first[CAPABILITY_CHOICE[a.capability].key] !== undefined)
+    .map((a) => a.overlay);
   return { ...lab, config: { ...lab.config, overlays: [...first.overlays, ...chosen] } };
 }

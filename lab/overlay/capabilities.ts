@@ -1,16 +1,26 @@
-// What an overlay can be one choice of: a lab needs exactly one pod network, and which overlay
-// brings it is the lab's choice (--pod-network, podNetwork in a topology, or an overlay's
-// default), so that no overlay names another's files and adding a network is one folder.
+// What an overlay can be one choice of: a Kubernetes lab needs exactly one pod network, a multus
+// lab exactly one way of running multus (thin plugin or thick daemon). Which overlay brings it
+// is the lab's choice (a flag, a topology field, or an overlay's default), so that no overlay
+// names another's files and adding a network is one folder.
 import type { LabConfig } from '../topology/schema.js';
 import { UsageError } from '../util/errors.js';
 
-export const CAPABILITIES = ['pod-network'] as const;
+export const CAPABILITIES = ['pod-network', 'multus'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
-/** Where the lab's choice of each capability's provider lives in the config, and how it is set. */
-export const CAPABILITY_CHOICE = {
-  'pod-network': { key: 'podNetwork', flag: '--pod-network', env: 'LAB_POD_NETWORK', field: 'podNetwork' },
-} as const satisfies Record<Capability, { key: keyof LabConfig; flag: string; env: string; field: string }>;
+interface Choice {
+  /** Where the lab's choice lives in the config (flag, env LAB_…, topology field of that name). */
+  key: 'podNetwork' | 'multus';
+  flag: string;
+  /** The overlay a chosen value names. */
+  overlay(value: string): string;
+  example: string;
+}
+
+export const CAPABILITY_CHOICE: Record<Capability, Choice> = {
+  'pod-network': { key: 'podNetwork', flag: '--pod-network', overlay: (v) => v, example: 'xcluster-cni' },
+  multus: { key: 'multus', flag: '--multus', overlay: (v) => `multus-${v}`, example: 'thin' },
+};
 
 export interface CapabilityManifest {
   name: string;
@@ -18,15 +28,23 @@ export interface CapabilityManifest {
   needs: readonly Capability[];
 }
 
+/** A provider to add: the overlay the config's choice names for a need nothing in the lab meets. */
+export interface ChosenProvider {
+  capability: Capability;
+  /** As the user wrote it, e.g. thick. */
+  chosen: string;
+  overlay: string;
+}
+
 /**
  * The overlays to add so that every need of `overlays` is met by exactly one provider: the
  * config's choice where none is there yet. Throws a UsageError for two providers at once, a
  * need with no choice, or a choice that clashes with a provider already in the lab.
  */
-export function providersToAdd(overlays: readonly CapabilityManifest[], config: LabConfig): string[] {
-  const add: string[] = [];
+export function providersToAdd(overlays: readonly CapabilityManifest[], config: LabConfig): ChosenProvider[] {
+  const add: ChosenProvider[] = [];
   for (const capability of CAPABILITIES) {
-    const { key, flag } = CAPABILITY_CHOICE[capability];
+    const { key, flag, example, overlay } = CAPABILITY_CHOICE[capability];
     const chosen = config[key];
     const providers = overlays.filter((o) => o.provides.includes(capability)).map((o) => o.name);
     const needers = overlays.filter((o) => o.needs.includes(capability)).map((o) => o.name);
@@ -37,10 +55,10 @@ export function providersToAdd(overlays: readonly CapabilityManifest[], config: 
       );
     const [provider] = providers;
     if (provider) {
-      if (chosen && chosen !== provider)
+      if (chosen && overlay(chosen) !== provider)
         throw new UsageError(
           `two ${capability}s at once: ${flag} ${chosen} and overlay ${provider}`,
-          `drop ${provider} from the overlays, or ${flag} ${provider}`,
+          `drop ${provider} from the overlays, or leave out ${flag}`,
         );
       continue;
     }
@@ -48,16 +66,16 @@ export function providersToAdd(overlays: readonly CapabilityManifest[], config: 
       if (chosen)
         throw new UsageError(
           `${flag} ${chosen}: no overlay of this lab needs a ${capability} (${overlays.map((o) => o.name).join(', ')})`,
-          `a ${capability} belongs to a Kubernetes lab, e.g. lab start multus ${flag} ${chosen}`,
+          `it belongs to a lab that needs one, e.g. lab start multus ${flag} ${chosen}`,
         );
       continue;
     }
     if (!chosen)
       throw new UsageError(
         `overlay ${needers.join(', ')} needs a ${capability} and none is chosen`,
-        `choose one with ${flag}, e.g. ${flag} xcluster-cni`,
+        `choose one with ${flag}, e.g. ${flag} ${example}`,
       );
-    add.push(chosen);
+    add.push({ capability, chosen, overlay: overlay(chosen) });
   }
   return add;
 }

@@ -35,6 +35,7 @@ export const ENV_KEYS = {
   LAB_ACCEL: 'accel',
   LAB_OVERLAYS: 'overlays',
   LAB_POD_NETWORK: 'podNetwork',
+  LAB_MULTUS: 'multus',
 } as const satisfies Record<string, keyof LabConfig>;
 
 export function parseIntStrict(text: string, what: string): number {

@@ -45,6 +45,8 @@ export const nodeOverrideSchema = z
 
 const overlayName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'an overlay name, e.g. flannel');
 
+const multusMode = z.enum(['thin', 'thick']);
+
 const labName = z.string().regex(LAB_NAME_PATTERN, LAB_NAME_RULE);
 
 /** Everything a topology file may hold. Every field is optional: defaults fill the rest. */
@@ -59,6 +61,8 @@ export const topologySchema = z
     overlays: z.array(z.string().min(1)).optional(),
     /** The overlay that provides the pod network (e.g. flannel); default: what the overlays say. */
     podNetwork: overlayName.optional(),
+    /** How multus runs: the thin plugin (default) or the thick daemon as a DaemonSet. */
+    multus: multusMode.optional(),
     ipv6Prefix: z.cidrv6().optional(),
   })
   .strict();
@@ -77,6 +81,7 @@ export const labConfigSchema = z
     nodes: z.array(nodeOverrideSchema),
     overlays: z.array(z.string().min(1)),
     podNetwork: overlayName.optional(),
+    multus: multusMode.optional(),
     accel: accelSchema,
     ipv6Prefix: z.cidrv6(),
   })

@@ -2,11 +2,10 @@
 // release files (each with its sha256 pinned), then a build from the Go module proxy inside
 // our build module kube-build/ (go.mod pins k8s.io/kubernetes and, by replace directives, the
 // staging modules k8s.io/* at the matching v0.x; go.sum pins everything else).
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ArtifactSpec } from '../../lab/artifacts/artifact.js';
 import { releaseFilesSource } from '../../lab/artifacts/providers/download.js';
-import { goModuleSource } from '../../lab/artifacts/providers/go.js';
+import { goModuleFile, goModuleSource } from '../../lab/artifacts/providers/go.js';
 import { PROJECT_ROOT } from '../../lab/util/paths.js';
 
 export const KUBERNETES_VERSION = 'v1.34.2';
@@ -113,6 +112,5 @@ export const agnhost: ArtifactSpec = {
 
 /** A file Kubernetes' module ships (data, read from the Go module cache once a build fetched it). */
 export function kubernetesModuleFile(path: string): string {
-  const cache = process.env.GOMODCACHE || join(process.env.GOPATH || join(homedir(), 'go'), 'pkg/mod');
-  return join(cache, `k8s.io/kubernetes@${KUBERNETES_VERSION}`, path);
+  return goModuleFile('k8s.io/kubernetes', KUBERNETES_VERSION, path);
 }

@@ -15,14 +15,27 @@ const overlay = (name: string, more: Partial<CapabilityManifest> = {}): Capabili
 const k8s = overlay('k8s', { needs: ['pod-network'] });
 const flannel = overlay('flannel', { provides: ['pod-network'] });
 const xcluster = overlay('xcluster-cni', { provides: ['pod-network'] });
-const config = (podNetwork?: string) => ({ ...DEFAULTS, podNetwork });
+const config = (podNetwork?: string, multus?: 'thin' | 'thick') => ({ ...DEFAULTS, podNetwork, multus });
+const names = (added: ReturnType<typeof providersToAdd>) => added.map((a) => a.overlay);
 
 describe('providersToAdd', () => {
   it('adds the chosen provider when a need is not met, and nothing when it is', () => {
-    expect(providersToAdd([k8s], config('flannel'))).toEqual(['flannel']);
+    expect(names(providersToAdd([k8s], config('flannel')))).toEqual(['flannel']);
     expect(providersToAdd([k8s, flannel], config('flannel'))).toEqual([]);
     expect(providersToAdd([k8s, flannel], config())).toEqual([]);
     expect(providersToAdd([overlay('multinet')], config())).toEqual([]);
+  });
+
+  it('names the multus overlay after the mode: thin is multus-thin, thick multus-thick', () => {
+    const multus = overlay('multus', { needs: ['pod-network', 'multus'] });
+    expect(providersToAdd([multus], config('flannel', 'thick'))).toEqual([
+      { capability: 'pod-network', chosen: 'flannel', overlay: 'flannel' },
+      { capability: 'multus', chosen: 'thick', overlay: 'multus-thick' },
+    ]);
+    const thin = overlay('multus-thin', { provides: ['multus'] });
+    expect(() => providersToAdd([multus, flannel, thin], config(undefined, 'thick'))).toThrow(
+      /two multuss at once: --multus thick and overlay multus-thin/,
+    );
   });
 
   it('refuses two pod networks, naming both', () => {
@@ -53,30 +66,40 @@ describe('providersToAdd', () => {
 });
 
 describe('resolveLab with the real overlays', () => {
-  const names = async (layers: Parameters<typeof resolveLab>[0]) => {
+  const resolved = async (layers: Parameters<typeof resolveLab>[0]) => {
     const lab = await resolveLab(layers);
     return { overlays: lab.overlays.map((o) => o.manifest.name), config: lab.config };
   };
 
-  it('gives multus the default pod network (xcluster-cni), implied as a dependency is', async () => {
-    const lab = await names([{ overlays: ['multus'] }]);
+  it('gives multus the default pod network (xcluster-cni) and thin multus, implied as a dependency is', async () => {
+    const lab = await resolved([{ overlays: ['multus'] }]);
     expect(lab.overlays).toContain('xcluster-cni');
+    expect(lab.overlays).toContain('multus-thin');
     expect(lab.overlays).not.toContain('flannel');
+    expect(lab.overlays).not.toContain('multus-thick');
     expect(lab.config.overlays).toEqual(['multus']);
   });
 
   it('swaps in flannel with --pod-network, and lists the choice in the overlays', async () => {
-    const lab = await names([{ overlays: ['multus'], podNetwork: 'flannel' }]);
+    const lab = await resolved([{ overlays: ['multus'], podNetwork: 'flannel' }]);
     expect(lab.overlays).toContain('flannel');
     expect(lab.overlays).not.toContain('xcluster-cni');
     expect(lab.config.overlays).toEqual(['multus', 'flannel']);
+    expect(lab.overlays).toContain('multus-thin');
     // The provider's layer lies above k8s, whose units it runs after.
     expect(lab.overlays.indexOf('flannel')).toBeGreaterThan(lab.overlays.indexOf('k8s'));
   });
 
+  it('runs multus thick on flannel, both choices in the overlays (and the snapshot name)', async () => {
+    const lab = await resolved([{ overlays: ['multus'], podNetwork: 'flannel', multus: 'thick' }]);
+    expect(lab.overlays).toContain('multus-thick');
+    expect(lab.overlays).not.toContain('multus-thin');
+    expect(lab.config.overlays).toEqual(['multus', 'flannel', 'multus-thick']);
+  });
+
   it('refuses a choice that provides no pod network, and two at once', async () => {
     await expect(resolveLab([{ overlays: ['multus'], podNetwork: 'coredns' }])).rejects.toThrow(
-      /--pod-network coredns: that overlay provides no pod-network/,
+      /--pod-network coredns: overlay coredns provides no pod-network/,
     );
     await expect(resolveLab([{ overlays: ['multus', 'xcluster-cni', 'flannel'] }])).rejects.toThrow(
       /two pod-networks at once/,

@@ -45,7 +45,7 @@ describe('k8s after a restore', () => {
 
 describe('multus after a restore', () => {
   it('restarts pod-cache, waits for the old one to be gone, then for the new one to sync', async () => {
-    const { restartPodCacheCommand } = await import('../../overlays/multus/restore.js');
+    const { restartPodCacheCommand } = await import('../../overlays/multus-thin/restore.js');
     const command = restartPodCacheCommand(120);
     const order = [
       'kill "$pid"',

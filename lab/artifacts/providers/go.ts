@@ -3,6 +3,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../util/exec.js';
 import { inputKey, sha256 } from '../../util/hash.js';
@@ -140,6 +141,14 @@ async function packageCount(spec: { buildDir: string; packages: string[] }) {
     timeoutMs: 5 * 60_000,
   }).catch(() => undefined);
   return list?.split('\n').filter(Boolean).length;
+}
+
+/** A file a Go module ships (data, read from the module cache once a build fetched the module). */
+export function goModuleFile(module: string, version: string, path: string): string {
+  const cache = process.env.GOMODCACHE || join(process.env.GOPATH || join(homedir(), 'go'), 'pkg/mod');
+  // The module cache spells upper-case letters as !lower-case.
+  const escaped = module.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`);
+  return join(cache, `${escaped}@${version}`, path);
 }
 
 /** A short digest of a build module's go.mod and go.sum and of what the build is asked for. */

@@ -8,5 +8,5 @@ export const podCache: ArtifactSpec = {
   name: 'pod-cache',
   description: "the node's pods for multus, from memory (Go, built from this repository)",
   files: ['pod-cache'],
-  sources: [localGoSource(join(PROJECT_ROOT, 'overlays/multus/pod-cache'), 'pod-cache')],
+  sources: [localGoSource(join(PROJECT_ROOT, 'overlays/multus-thin/pod-cache'), 'pod-cache')],
 };

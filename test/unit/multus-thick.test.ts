@@ -1,0 +1,39 @@
+// The thick DaemonSet is multus's own manifest, read from the module cache; lab changes only the
+// containers' resource limits (under TCG, 100m of CPU starves multus-daemon).
+
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { withoutLimits } from '../../overlays/multus-thick/artifacts.js';
+
+const manifest = `
+kind: ServiceAccount
+apiVersion: v1
+metadata: {name: multus}
+---
+kind: DaemonSet
+apiVersion: apps/v1
+metadata: {name: kube-multus-ds}
+spec:
+  template:
+    spec:
+      containers:
+        - name: kube-multus
+          resources:
+            requests: {cpu: 100m, memory: 50Mi}
+            limits: {cpu: 100m, memory: 50Mi}
+      initContainers:
+        - name: install-multus-binary
+          resources:
+            limits: {cpu: 10m}
+`;
+
+describe('withoutLimits', () => {
+  it("drops every container's limits and keeps everything else, document by document", () => {
+    const docs = parseAllDocuments(withoutLimits(manifest)).map((d) => d.toJS());
+    expect(docs.map((d) => d.kind)).toEqual(['ServiceAccount', 'DaemonSet']);
+    const spec = docs[1].spec.template.spec;
+    expect(spec.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '50Mi' } });
+    expect(spec.initContainers[0].resources).toEqual({});
+    expect(docs[0]).toEqual({ kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name: 'multus' } });
+  });
+});
