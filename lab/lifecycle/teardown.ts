@@ -11,7 +11,18 @@ import type { Ui } from '../util/ui.js';
 import { stopVm } from '../vm/machine.js';
 import { type LabState, updateState } from './state.js';
 
-export async function teardown(state: LabState, ui: Ui): Promise<void> {
+/** Teardowns under way in this process: a second caller (an interrupt beside a failed start) waits for the first. */
+const inFlight = new Map<string, Promise<void>>();
+
+export function teardown(state: LabState, ui: Ui): Promise<void> {
+  const running = inFlight.get(state.name);
+  if (running) return running;
+  const done = removeLab(state, ui).finally(() => inFlight.delete(state.name));
+  inFlight.set(state.name, done);
+  return done;
+}
+
+async function removeLab(state: LabState, ui: Ui): Promise<void> {
   // Paths and names come from the lab's name, never from the file: a planted state file must
   // not make lab remove a directory or a namespace that is not this lab's.
   const dir = labDir(state.name);

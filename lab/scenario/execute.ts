@@ -10,6 +10,7 @@ import { type CaptureLimits, runCapture, tcpdumpArgv } from '../hostnet/capture.
 import { requireState, sshTarget } from '../lifecycle/access.js';
 import { saveEvidence } from '../lifecycle/evidence.js';
 import { downVmsReport } from '../lifecycle/health.js';
+import { removeOnInterrupt } from '../lifecycle/interrupt.js';
 import { resolveLab } from '../lifecycle/resolve.js';
 import { type SnapshotChoice, startLab } from '../lifecycle/start.js';
 import type { LabState } from '../lifecycle/state.js';
@@ -90,6 +91,9 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
   const evidenceDir = join(options.resultsDir, 'logs', scenario.name);
   let state: LabState;
   let setup: SetupResult | undefined;
+  // A lab this run starts goes on Ctrl-C too, unless --keep asks to look at it afterwards.
+  const release =
+    options.noStart || options.keep ? () => undefined : removeOnInterrupt(options.labName, options.ui);
   try {
     if (options.noStart) state = await requireState(options.labName);
     else {
@@ -112,6 +116,7 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
       error: err,
     });
     await writeReports(result, options.resultsDir);
+    release();
     return { result, evidenceDir };
   }
   const pool = new SessionPool(state);
@@ -162,6 +167,7 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
       options.ui.warn(`--keep: lab "${state.name}" left running; stop it with lab stop --name ${state.name}`);
     else await teardown(state, options.ui);
   }
+  release();
   return { result, plan: state.plan, evidenceDir };
 }
 

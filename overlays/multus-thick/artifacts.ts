@@ -22,13 +22,13 @@ const BUILD_DIR = join(PROJECT_ROOT, 'overlays/multus-thick/multus-thick-build')
 
 export const multusThick: ArtifactSpec = {
   name: 'multus-thick',
-  description: 'Multus thick plugin: multus-daemon, multus-shim, install_multus',
-  files: ['multus-daemon', 'multus-shim', 'install_multus'],
+  description: 'Multus thick plugin: multus-daemon, multus-shim, install_multus, passthru-cni',
+  files: ['multus-daemon', 'multus-shim', 'install_multus', 'passthru-cni'],
   sources: [
     goModuleSource({
       version: MULTUS_VERSION,
       buildDir: BUILD_DIR,
-      packages: ['multus-daemon', 'multus-shim', 'install_multus'].map(
+      packages: ['multus-daemon', 'multus-shim', 'install_multus', 'passthru-cni'].map(
         (cmd) => `${MULTUS_MODULE}/cmd/${cmd}`,
       ),
       stamps: multusStamps(MULTUS_VERSION, 'go-module-proxy'),
@@ -46,6 +46,8 @@ export const multusThickImages = imageSet({
       tag: 'snapshot-thick',
       packages: [],
       files: [{ artifact: multusThick, into: BIN_DIR }],
+      // install_multus -t thick copies it under this name, as upstream's image has it.
+      links: { [`${BIN_DIR}/passthru`]: 'passthru-cni' },
       cmd: [`${BIN_DIR}/multus-daemon`],
     },
   ],

@@ -1,5 +1,6 @@
 // lab start | stop | clean | env
 import type { Command } from '@commander-js/extra-typings';
+import { removeOnInterrupt } from '../../lifecycle/interrupt.js';
 import { resolveLab } from '../../lifecycle/resolve.js';
 import { startLab } from '../../lifecycle/start.js';
 import {
@@ -64,12 +65,14 @@ export function addLifecycleCommands(program: Command): void {
       ? await savedConfigLayers(restore, flags, overlays)
       : await configLayers(flags, overlays);
     const { config, overlays: resolved } = await resolveLab(layers);
+    // Until the start is done, Ctrl-C removes what it made (a lab that runs is the user's).
+    const release = flags.keep === true ? () => undefined : removeOnInterrupt(config.name, ui);
     const state = await startLab(config, resolved, {
       ui,
       keepOnFailure: flags.keep === true,
       bootTimeoutMs: flags.bootTimeout === undefined ? undefined : flags.bootTimeout * 1000,
       snapshot: { ...snapshotChoice(flags), name: restore },
-    });
+    }).finally(release);
     ui.ok(`lab "${state.name}" running in ${((state.timings.totalMs ?? 0) / 1000).toFixed(1)} s`);
     await printStatus(state);
     const first = state.plan.nodes[0]?.name ?? 'vm-001';

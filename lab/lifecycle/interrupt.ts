@@ -1,0 +1,36 @@
+// Ctrl-C (SIGINT) or SIGTERM while lab starts a lab, or tests on a lab of its own: that lab is
+// removed, as a failed start's is, so nothing of it is left on the host; then lab exits 130
+// (143 for SIGTERM). A second Ctrl-C exits at once. Only a lab this process created goes (its
+// state names this process as owner): never another's lab of the same name, never one kept
+// on purpose (--keep).
+import type { Ui } from '../util/ui.js';
+import { readState } from './state.js';
+import { teardown } from './teardown.js';
+
+const owned = new Map<string, Ui>();
+let installed = false;
+
+/** Removes lab `name` if lab is interrupted before the returned release is called. */
+export function removeOnInterrupt(name: string, ui: Ui): () => void {
+  owned.set(name, ui);
+  if (!installed) {
+    installed = true;
+    process.once('SIGINT', () => void onSignal('SIGINT', 130));
+    process.once('SIGTERM', () => void onSignal('SIGTERM', 143));
+  }
+  return () => owned.delete(name);
+}
+
+async function onSignal(signal: string, code: number): Promise<void> {
+  process.once('SIGINT', () => process.exit(code));
+  for (const [name, ui] of owned) {
+    ui.warn(`${signal}: removing lab "${name}" and what it made so far (Ctrl-C again to leave it)`);
+    try {
+      const state = await readState(name);
+      if (state?.ownerPid === process.pid) await teardown(state, ui);
+    } catch (err) {
+      ui.warn(`lab "${name}" could not be removed (${(err as Error).message}); lab clean --name ${name}`);
+    }
+  }
+  process.exit(code);
+}
