@@ -4,7 +4,7 @@
 // state names this process as owner): never another's lab of the same name, never one kept
 // on purpose (--keep).
 import type { Ui } from '../util/ui.js';
-import { readState } from './state.js';
+import { freezeState, readState } from './state.js';
 import { teardown } from './teardown.js';
 
 const owned = new Map<string, Ui>();
@@ -24,10 +24,17 @@ export function removeOnInterrupt(name: string, ui: Ui): () => void {
 async function onSignal(signal: string, code: number): Promise<void> {
   process.once('SIGINT', () => process.exit(code));
   for (const [name, ui] of owned) {
-    ui.warn(`${signal}: removing lab "${name}" and what it made so far (Ctrl-C again to leave it)`);
     try {
       const state = await readState(name);
-      if (state?.ownerPid === process.pid) await teardown(state, ui);
+      if (state?.ownerPid !== process.pid) continue;
+      ui.warn(`${signal}: removing lab "${name}" and what it made so far (Ctrl-C again to leave it)`);
+      // The interrupted work still runs beside the teardown: it must not write the state back.
+      freezeState(name);
+      await teardown(state, ui).catch(async () => {
+        // A file it was writing as the directory went: once more, after it settles.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await teardown(state, ui);
+      });
     } catch (err) {
       ui.warn(`lab "${name}" could not be removed (${(err as Error).message}); lab clean --name ${name}`);
     }

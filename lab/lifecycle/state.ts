@@ -141,8 +141,15 @@ function unreadable(file: string, why: string): UnreadableStateError {
   );
 }
 
+/** Labs being removed by this process after an interrupt: no write may bring their file back. */
+const removing = new Set<string>();
+export function freezeState(lab: string): void {
+  removing.add(lab);
+}
+
 /** Atomic: a reader sees the old or the new file, never half of one. */
 export async function writeState(state: LabState): Promise<void> {
+  if (removing.has(state.name)) return;
   await mkdir(state.dir, { recursive: true });
   const file = join(state.dir, 'state.json');
   const tmp = `${file}.tmp-${process.pid}`;

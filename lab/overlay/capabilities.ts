@@ -50,14 +50,14 @@ export function providersToAdd(overlays: readonly CapabilityManifest[], config: 
     const needers = overlays.filter((o) => o.needs.includes(capability)).map((o) => o.name);
     if (providers.length > 1)
       throw new UsageError(
-        `two ${capability}s at once: ${providers.join(' and ')}`,
+        `two ${capability} providers at once: ${providers.join(' and ')}`,
         `a lab has one; name one of them with ${flag} and drop the other from the overlays`,
       );
     const [provider] = providers;
     if (provider) {
       if (chosen && overlay(chosen) !== provider)
         throw new UsageError(
-          `two ${capability}s at once: ${flag} ${chosen} and overlay ${provider}`,
+          `two ${capability} providers at once: ${flag} ${chosen} and overlay ${provider}`,
           `drop ${provider} from the overlays, or leave out ${flag}`,
         );
       continue;

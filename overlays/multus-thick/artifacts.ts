@@ -46,8 +46,14 @@ export const multusThickImages = imageSet({
       tag: 'snapshot-thick',
       packages: [],
       files: [{ artifact: multusThick, into: BIN_DIR }],
-      // install_multus -t thick copies it under this name, as upstream's image has it.
-      links: { [`${BIN_DIR}/passthru`]: 'passthru-cni' },
+      links: {
+        // install_multus -t thick copies it under this name, as upstream's image has it.
+        [`${BIN_DIR}/passthru`]: 'passthru-cni',
+        // The kubelet names pod netns /var/run/netns/…; the daemon finds them through the
+        // /run/netns mount only with Debian's /var/run -> /run (our base layer has no /var).
+        '/var/run': '../run',
+      },
+      dirs: ['/run'],
       cmd: [`${BIN_DIR}/multus-daemon`],
     },
   ],

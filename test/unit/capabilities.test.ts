@@ -34,13 +34,13 @@ describe('providersToAdd', () => {
     ]);
     const thin = overlay('multus-thin', { provides: ['multus'] });
     expect(() => providersToAdd([multus, flannel, thin], config(undefined, 'thick'))).toThrow(
-      /two multuss at once: --multus thick and overlay multus-thin/,
+      /two multus providers at once: --multus thick and overlay multus-thin/,
     );
   });
 
   it('refuses two pod networks, naming both', () => {
     expect(() => providersToAdd([k8s, flannel, xcluster], config())).toThrow(
-      /two pod-networks at once: flannel and xcluster-cni/,
+      /two pod-network providers at once: flannel and xcluster-cni/,
     );
     expect(() => providersToAdd([k8s, xcluster], config('flannel'))).toThrow(
       /--pod-network flannel and overlay xcluster-cni/,
@@ -102,7 +102,7 @@ describe('resolveLab with the real overlays', () => {
       /--pod-network coredns: overlay coredns provides no pod-network/,
     );
     await expect(resolveLab([{ overlays: ['multus', 'xcluster-cni', 'flannel'] }])).rejects.toThrow(
-      /two pod-networks at once/,
+      /two pod-network providers at once/,
     );
     await expect(resolveLab([{ overlays: ['multinet'], podNetwork: 'flannel' }])).rejects.toThrow(
       /no overlay of this lab needs a pod-network/,
