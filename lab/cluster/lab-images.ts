@@ -1,7 +1,7 @@
 // The images a lab's pods need, built from Debian packages (no internet, no container
 // engine) into a registry storage tree that overlays/private-reg serves. Names are the ones
 // manifests use: containerd asks the lab registry for docker.io, registry.k8s.io, …
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -36,7 +36,10 @@ export interface LabImage {
   users?: string[];
 }
 
-export type ImageFile = { artifact: ArtifactSpec; into: string } | { hostFile: string; into: string };
+export type ImageFile =
+  | { artifact: ArtifactSpec; into: string }
+  /** `mode`: e.g. 0o755 for a script a module ships (the module cache keeps files read-only). */
+  | { hostFile: string; into: string; mode?: number };
 
 /**
  * The links Debian's iptables maintainer scripts would make (images and the VM image run none):
@@ -228,8 +231,11 @@ async function filesLayer(dir: string, image: LabImage): Promise<string> {
   await mkdir(tree, { recursive: true });
   for (const file of image.files ?? []) {
     await mkdir(join(tree, file.into), { recursive: true });
-    if ('hostFile' in file) await copyFile(file.hostFile, join(tree, file.into, basename(file.hostFile)));
-    else {
+    if ('hostFile' in file) {
+      const target = join(tree, file.into, basename(file.hostFile));
+      await copyFile(file.hostFile, target);
+      await chmod(target, file.mode ?? 0o644);
+    } else {
       const built = await ensureArtifact(file.artifact);
       for (const name of file.artifact.files)
         await copyFile(join(built.dir, name), join(tree, file.into, name));
@@ -268,7 +274,7 @@ export function imageSet(spec: { name: string; description: string; images: LabI
     ...image,
     files: (image.files ?? []).map((f) =>
       'hostFile' in f
-        ? { into: f.into, hostFile: f.hostFile }
+        ? { into: f.into, hostFile: f.hostFile, mode: f.mode }
         : { into: f.into, artifact: artifactKey(f.artifact) },
     ),
   }));
