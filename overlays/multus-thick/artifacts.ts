@@ -61,7 +61,10 @@ export const multusThickImages = imageSet({
 
 /** Upstream's thick DaemonSet manifest with every container's resource limits removed. */
 export function withoutLimits(yamlText: string): string {
-  const docs = parseAllDocuments(yamlText).map((doc) => doc.toJS() as Record<string, unknown> | null);
+  // Kubernetes reads manifests as YAML 1.1, where `defaultMode: 0744` is octal (484), not 744.
+  const docs = parseAllDocuments(yamlText, { version: '1.1' }).map(
+    (doc) => doc.toJS() as Record<string, unknown> | null,
+  );
   for (const doc of docs) {
     const spec = (doc?.spec as { template?: { spec?: Record<string, unknown> } } | undefined)?.template?.spec;
     for (const list of ['containers', 'initContainers'] as const) {
@@ -82,7 +85,7 @@ export const multusThickAddon: ArtifactSpec = {
   sources: [
     {
       kind: 'build',
-      version: inputKey({ module: MULTUS_MODULE, version: MULTUS_VERSION, file: DAEMONSET_FILE, edit: 1 }),
+      version: inputKey({ module: MULTUS_MODULE, version: MULTUS_VERSION, file: DAEMONSET_FILE, edit: 2 }),
       from: `${DAEMONSET_FILE} of ${MULTUS_MODULE}@${MULTUS_VERSION} in the Go module cache`,
       fill: async (dir) => {
         // Cheap when the thick build fetched it already; the order of artifacts is not promised.

@@ -73,7 +73,7 @@ export const whereaboutsAddon: ArtifactSpec = {
   sources: [
     {
       kind: 'build',
-      version: inputKey({ module: WHEREABOUTS_MODULE, version: WHEREABOUTS_VERSION, ADDON_FILES, edit: 1 }),
+      version: inputKey({ module: WHEREABOUTS_MODULE, version: WHEREABOUTS_VERSION, ADDON_FILES, edit: 2 }),
       from: `${ADDON_FILES.length} manifests of ${WHEREABOUTS_MODULE}@${WHEREABOUTS_VERSION} in the Go module cache`,
       fill: async (dir) => {
         await run(['go', 'mod', 'download', `${WHEREABOUTS_MODULE}@${WHEREABOUTS_VERSION}`], {

@@ -25,6 +25,9 @@ spec:
         - name: install-multus-binary
           resources:
             limits: {cpu: 10m}
+      volumes:
+        - name: cron
+          configMap: {name: c, defaultMode: 0744}
 `;
 
 describe('withoutLimits', () => {
@@ -35,5 +38,10 @@ describe('withoutLimits', () => {
     expect(spec.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '50Mi' } });
     expect(spec.initContainers[0].resources).toEqual({});
     expect(docs[0]).toEqual({ kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name: 'multus' } });
+  });
+
+  it('reads numbers as Kubernetes does (YAML 1.1: 0744 is octal), so a file mode survives', () => {
+    const daemonSet = parseAllDocuments(withoutLimits(manifest)).map((d) => d.toJS())[1];
+    expect(daemonSet.spec.template.spec.volumes[0].configMap.defaultMode).toBe(0o744);
   });
 });
