@@ -3,15 +3,12 @@
 // and the ip-reconciler (ip-control-loop), the image upstream's DaemonSet names with the
 // module's own install scripts, and the addon: the module's CRDs and doc/crds/daemonset-install.yaml
 // (data from the module cache, not copies in this repository) with resource limits left out.
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArtifactSpec } from '../../lab/artifacts/artifact.js';
 import { goModuleFile, goModuleSource } from '../../lab/artifacts/providers/go.js';
 import { imageSet } from '../../lab/cluster/lab-images.js';
-import { run } from '../../lab/util/exec.js';
-import { inputKey } from '../../lab/util/hash.js';
+import { moduleManifests } from '../../lab/cluster/module-manifests.js';
 import { PROJECT_ROOT } from '../../lab/util/paths.js';
-import { withoutLimits } from '../multus-thick/artifacts.js';
 
 export const WHEREABOUTS_MODULE = 'github.com/k8snetworkplumbingwg/whereabouts';
 export const WHEREABOUTS_VERSION = 'v0.9.2';
@@ -66,24 +63,11 @@ const ADDON_FILES = [
   'doc/crds/daemonset-install.yaml',
 ];
 
-export const whereaboutsAddon: ArtifactSpec = {
+export const whereaboutsAddon = moduleManifests({
   name: 'whereabouts-addon',
-  description: "whereabouts' CRDs and DaemonSet, resource limits left out",
-  files: ['whereabouts.yaml'],
-  sources: [
-    {
-      kind: 'build',
-      version: inputKey({ module: WHEREABOUTS_MODULE, version: WHEREABOUTS_VERSION, ADDON_FILES, edit: 2 }),
-      from: `${ADDON_FILES.length} manifests of ${WHEREABOUTS_MODULE}@${WHEREABOUTS_VERSION} in the Go module cache`,
-      fill: async (dir) => {
-        await run(['go', 'mod', 'download', `${WHEREABOUTS_MODULE}@${WHEREABOUTS_VERSION}`], {
-          cwd: BUILD_DIR,
-          what: `go mod download ${WHEREABOUTS_MODULE}@${WHEREABOUTS_VERSION}`,
-        });
-        const docs = await Promise.all(ADDON_FILES.map((file) => readFile(moduleFile(file), 'utf8')));
-        const header = `# ${ADDON_FILES.join(', ')} of ${WHEREABOUTS_MODULE}@${WHEREABOUTS_VERSION}, read from the Go module cache by lab; resource limits removed.\n`;
-        await writeFile(join(dir, 'whereabouts.yaml'), header + withoutLimits(docs.join('\n---\n')));
-      },
-    },
-  ],
-};
+  module: WHEREABOUTS_MODULE,
+  version: WHEREABOUTS_VERSION,
+  files: ADDON_FILES,
+  buildDir: BUILD_DIR,
+  output: 'whereabouts.yaml',
+});

@@ -1,9 +1,9 @@
-// The thick DaemonSet is multus's own manifest, read from the module cache; lab changes only the
+// Manifests Go modules ship (multus thick, whereabouts) are read from the module cache; lab changes only the
 // containers' resource limits (under TCG, 100m of CPU starves multus-daemon).
 
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { withoutLimits } from '../../overlays/multus-thick/artifacts.js';
+import { withoutLimits } from '../../lab/cluster/module-manifests.js';
 
 const manifest = `
 kind: ServiceAccount
