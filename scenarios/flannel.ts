@@ -3,7 +3,7 @@
 // each other over VXLAN (flannel.1 and flannel-v6.1; UDP 8472 between the nodes' net-1
 // addresses, seen on the wire). Then seed 002 as written: Multus in front of flannel,
 // samplepod and samplepod2 on macvlan-conf ping over net1.
-import { isPodReady, NODE, Node, POD, Pod } from '../lab/cluster/kube-types.js';
+import { NODE, Node } from '../lab/cluster/kube-types.js';
 import { defineScenario, type ScenarioContext } from '../lab/scenario/define.js';
 import { expectEqual, expectMatch, expectTrue } from '../lab/scenario/expect.js';
 import { addressInRange, cidrRange, parseEnvFile, udpLinesBetween } from '../lab/scenario/netcheck.js';
@@ -14,6 +14,7 @@ import {
   expectReaches,
   getPod,
   idlePod,
+  waitDaemonPodsReady,
   waitNodesReady,
   waitPodsReady,
 } from './support/kube.js';
@@ -53,19 +54,7 @@ export default defineScenario({
       timeoutMs: 300_000,
       run: async (ctx) => {
         await waitNodesReady(ctx);
-        const names = ctx.plan.nodes.map((n) => n.name);
-        const pods = await ctx.kube.waitFor(
-          Pod,
-          POD,
-          { namespace: 'kube-system', labelSelector: 'app=flannel' },
-          (pods) => names.every((n) => pods.some((p) => p.spec.nodeName === n && isPodReady(p))),
-          {
-            what: `a Ready flannel pod on ${names.join(', ')}`,
-            timeoutMs: 240_000,
-            describe: (pods) => pods.map((p) => `${p.metadata.name} on ${p.spec.nodeName}`).join(', '),
-          },
-        );
-        ctx.log(pods.map((p) => `${p.metadata.name} on ${p.spec.nodeName}`).join(', '));
+        await waitDaemonPodsReady(ctx, 'app=flannel');
       },
     },
     {

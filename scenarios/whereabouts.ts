@@ -3,7 +3,7 @@
 // NAD, recorded in the range's IPPool; they ping each other over it; a deleted pod's address
 // leaves the pool and a new pod gets one.
 import { z } from 'zod';
-import { isPodReady, KubeObject, POD, Pod } from '../lab/cluster/kube-types.js';
+import { KubeObject } from '../lab/cluster/kube-types.js';
 import { defineScenario, type ScenarioContext } from '../lab/scenario/define.js';
 import { expectDeepEqual, expectEqual, expectTrue } from '../lab/scenario/expect.js';
 import { addressInRange } from '../lab/scenario/netcheck.js';
@@ -13,6 +13,7 @@ import {
   expectReaches,
   idlePod,
   NAMESPACE,
+  waitDaemonPodsReady,
   waitPodsReady,
 } from './support/kube.js';
 import { networkStatus } from './support/seed002.js';
@@ -62,18 +63,7 @@ export default defineScenario({
       name: "whereabouts' DaemonSet pod runs on each node",
       timeoutMs: 300_000,
       run: async (ctx) => {
-        const names = ctx.plan.nodes.map((n) => n.name);
-        await ctx.kube.waitFor(
-          Pod,
-          POD,
-          { namespace: 'kube-system', labelSelector: 'app=whereabouts' },
-          (pods) => names.every((n) => pods.some((p) => p.spec.nodeName === n && isPodReady(p))),
-          {
-            what: `a Ready whereabouts pod on ${names.join(', ')}`,
-            timeoutMs: 280_000,
-            describe: (pods) => pods.map((p) => `${p.metadata.name} on ${p.spec.nodeName}`).join(', '),
-          },
-        );
+        await waitDaemonPodsReady(ctx, 'app=whereabouts', 280);
       },
     },
     {

@@ -189,3 +189,25 @@ export async function expectReaches(
   );
   ctx.log(`${pod} reached ${targets.join(' ')} (${Date.now() - started} ms)`);
 }
+
+/** Waits (watching) until every node runs a Ready pod of a kube-system DaemonSet; logs them. */
+export async function waitDaemonPodsReady(
+  ctx: ScenarioContext,
+  labelSelector: string,
+  timeoutSec = 240,
+): Promise<void> {
+  const names = ctx.plan.nodes.map((n) => n.name);
+  const where = (pods: Pod[]) => pods.map((p) => `${p.metadata.name} on ${p.spec.nodeName}`).join(', ');
+  const pods = await ctx.kube.waitFor(
+    Pod,
+    POD,
+    { namespace: 'kube-system', labelSelector },
+    (pods) => names.every((n) => pods.some((p) => p.spec.nodeName === n && isPodReady(p))),
+    {
+      what: `a Ready ${labelSelector} pod on ${names.join(', ')}`,
+      timeoutMs: timeoutSec * 1000,
+      describe: where,
+    },
+  );
+  ctx.log(where(pods.filter((p) => isPodReady(p))));
+}
