@@ -52,7 +52,8 @@ export function resourcePath(
 /** The objects of a manifest text (YAML or JSON, several documents, `kind: List` unfolded). */
 export function manifestObjects(text: string): KubeObject[] {
   const objects: KubeObject[] = [];
-  parseAllDocuments(text).forEach((doc, i) => {
+  // YAML 1.1, as Kubernetes reads manifests (0744 is octal there).
+  parseAllDocuments(text, { version: '1.1' }).forEach((doc, i) => {
     if ('errors' in doc && doc.errors.length > 0)
       throw new LabError(`manifest document ${i + 1}: ${doc.errors[0]?.message}`);
     const value: unknown = doc.toJS();

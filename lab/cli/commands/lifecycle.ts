@@ -1,5 +1,6 @@
 // lab start | stop | clean | env
 import type { Command } from '@commander-js/extra-typings';
+import { applyAddons, readAddons } from '../../cluster/addons.js';
 import { removeOnInterrupt } from '../../lifecycle/interrupt.js';
 import { resolveLab } from '../../lifecycle/resolve.js';
 import { startLab } from '../../lifecycle/start.js';
@@ -56,6 +57,12 @@ export function addLifecycleCommands(program: Command): void {
     .option(
       '--restore <snapshot>',
       'restore this snapshot (lab snapshot list); its overlays and topology unless given; fails if it no longer matches',
+    )
+    .option(
+      '--addon <file>',
+      'Kubernetes manifests to apply once the API is up (repeatable); the start ends when their DaemonSets and Deployments are ready',
+      (file: string, files: string[]) => [...files, file],
+      [] as string[],
     );
   for (const option of topologyOptions()) start.addOption(option);
   start.action(async (overlays, flags) => {
@@ -65,6 +72,8 @@ export function addLifecycleCommands(program: Command): void {
       ? await savedConfigLayers(restore, flags, overlays)
       : await configLayers(flags, overlays);
     const { config, overlays: resolved } = await resolveLab(layers);
+    // Read and checked before anything starts: a wrong file or an image the lab lacks fails now.
+    const addons = await readAddons(flags.addon, resolved);
     // Until the start is done, Ctrl-C removes what it made (a lab that runs is the user's).
     const release = flags.keep === true ? () => undefined : removeOnInterrupt(config.name, ui);
     const state = await startLab(config, resolved, {
@@ -73,6 +82,7 @@ export function addLifecycleCommands(program: Command): void {
       bootTimeoutMs: flags.bootTimeout === undefined ? undefined : flags.bootTimeout * 1000,
       snapshot: { ...snapshotChoice(flags), name: restore },
     }).finally(release);
+    if (addons.length > 0) await applyAddons(state, addons, ui);
     ui.ok(`lab "${state.name}" running in ${((state.timings.totalMs ?? 0) / 1000).toFixed(1)} s`);
     await printStatus(state);
     const first = state.plan.nodes[0]?.name ?? 'vm-001';
