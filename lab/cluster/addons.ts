@@ -2,45 +2,26 @@
 // served by the lab registry) applied once the lab's API is up; lab start ends when their
 // DaemonSets and Deployments are ready, as it does for the lab's own addons.
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import type { LabState } from '../lifecycle/state.js';
 import type { Overlay } from '../overlay/registry.js';
 import { UsageError } from '../util/errors.js';
 import type { Ui } from '../util/ui.js';
 import { KubeApi } from './kube-api.js';
 import { KubeClient, manifestObjects } from './kube-client.js';
-import { DEPLOYMENT, Deployment, isRolledOut, type KubeObject, ObjectMeta } from './kube-types.js';
+import {
+  DAEMONSET,
+  DaemonSet,
+  DEPLOYMENT,
+  Deployment,
+  isDaemonSetReady,
+  isRolledOut,
+  type KubeObject,
+} from './kube-types.js';
 import { imagesOfManifests, type LabImage, missingImages } from './lab-images.js';
 
 export interface Addon {
   file: string;
   objects: KubeObject[];
-}
-
-const DaemonSet = z.looseObject({
-  metadata: ObjectMeta.extend({ generation: z.number().optional() }),
-  status: z
-    .looseObject({
-      observedGeneration: z.number().optional(),
-      desiredNumberScheduled: z.number().optional(),
-      numberReady: z.number().optional(),
-      updatedNumberScheduled: z.number().optional(),
-    })
-    .optional(),
-});
-type DaemonSet = z.infer<typeof DaemonSet>;
-const DAEMONSET = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
-
-/** Every node that should run it runs its current spec, Ready. */
-export function isDaemonSetReady(ds: DaemonSet): boolean {
-  const s = ds.status;
-  const desired = s?.desiredNumberScheduled ?? 0;
-  return (
-    (s?.observedGeneration ?? 0) >= (ds.metadata.generation ?? 1) &&
-    desired > 0 &&
-    s?.numberReady === desired &&
-    s?.updatedNumberScheduled === desired
-  );
 }
 
 /** The images the lab's overlays put into its registry. */

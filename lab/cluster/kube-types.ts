@@ -130,6 +130,32 @@ export function isRolledOut(d: Deployment): boolean {
   );
 }
 
+export const DaemonSet = z.looseObject({
+  metadata: ObjectMeta.extend({ generation: z.number().optional() }),
+  status: z
+    .looseObject({
+      observedGeneration: z.number().optional(),
+      desiredNumberScheduled: z.number().optional(),
+      numberReady: z.number().optional(),
+      updatedNumberScheduled: z.number().optional(),
+    })
+    .optional(),
+});
+export type DaemonSet = z.infer<typeof DaemonSet>;
+export const DAEMONSET: ResourceType = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
+
+/** Every node that should run it runs its current spec, Ready. */
+export function isDaemonSetReady(ds: DaemonSet): boolean {
+  const s = ds.status;
+  const desired = s?.desiredNumberScheduled ?? 0;
+  return (
+    (s?.observedGeneration ?? 0) >= (ds.metadata.generation ?? 1) &&
+    desired > 0 &&
+    s?.numberReady === desired &&
+    s?.updatedNumberScheduled === desired
+  );
+}
+
 export const EndpointSlice = z.looseObject({
   metadata: ObjectMeta,
   endpoints: z

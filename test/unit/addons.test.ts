@@ -3,7 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isDaemonSetReady, readAddons } from '../../lab/cluster/addons.js';
+import { readAddons } from '../../lab/cluster/addons.js';
+import { isDaemonSetReady } from '../../lab/cluster/kube-types.js';
 import { type Overlay, resolveOverlays } from '../../lab/overlay/registry.js';
 import { fileTempDir } from '../support/temp-dir.js';
 
