@@ -154,4 +154,18 @@ describe('buildModulePin', () => {
     expect(second).not.toBe(first);
     expect(buildModulePin(dir, ['k8s.io/kubernetes/cmd/kubelet', '-X v=2'])).not.toBe(second);
   });
+
+  it('changes with the source of a module the build module replaces by a local directory', async () => {
+    const { buildModulePin } = await import('../../lab/artifacts/providers/go.js');
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const dir = testTempDir('lab-pin-');
+    writeFileSync(join(dir, 'go.mod'), 'module x\nreplace example.com/absent => ./absent\n');
+    mkdirSync(join(dir, 'absent/pkg'), { recursive: true });
+    writeFileSync(join(dir, 'absent/go.mod'), 'module example.com/absent\n');
+    writeFileSync(join(dir, 'absent/pkg/a.go'), 'package pkg\n');
+    const first = buildModulePin(dir, ['x']);
+    writeFileSync(join(dir, 'absent/pkg/a.go'), 'package pkg // changed\n');
+    expect(buildModulePin(dir, ['x'])).not.toBe(first);
+  });
 });

@@ -160,5 +160,23 @@ export function buildModulePin(buildDir: string, request: string[]): string {
       return `(no ${file})`;
     }
   };
-  return inputKey({ mod: read('go.mod'), sum: read('go.sum'), request }).slice(0, 8);
+  const mod = read('go.mod');
+  const local = localReplaceDigests(buildDir, mod);
+  // Only where there are any: every other build keeps the pin (and the cached binary) it had.
+  const extra = Object.keys(local).length > 0 ? { local } : {};
+  return inputKey({ mod, sum: read('go.sum'), request, ...extra }).slice(0, 8);
+}
+
+/** Digests of the build module's own replaced modules (`=> ./dir`), so editing one rebuilds. */
+function localReplaceDigests(buildDir: string, mod: string): Record<string, string> {
+  const dirs = [...mod.matchAll(/=>\s*(\.\/[^\s]+)/g)].map((m) => m[1] ?? '');
+  return Object.fromEntries(
+    dirs.map((dir) => {
+      const root = join(buildDir, dir);
+      const files = (readdirSync(root, { recursive: true }) as string[])
+        .filter((f) => /\.go$|go\.(mod|sum)$/.test(f))
+        .sort();
+      return [dir, sha256(files.map((f) => `${f}:${sha256(readFileSync(join(root, f)))}`).join('\n'))];
+    }),
+  );
 }
