@@ -1,12 +1,25 @@
 // lab images: the container images a lab's registry serves, built from Debian packages and lab
 // artifacts. Every overlay may ship an image set (lab/cluster/lab-images.ts): this lists them all.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
+import { execa } from 'execa';
 import { ensureArtifact } from '../../artifacts/artifact.js';
-import { type ImageSetSpec, imagesOfManifests, missingImages } from '../../cluster/lab-images.js';
+import { readImageArchive } from '../../cluster/image-archive.js';
+import {
+  type ImageSetSpec,
+  imagesOfManifests,
+  missingImages,
+  REGISTRY_STORAGE,
+} from '../../cluster/lab-images.js';
+import { writeRegistryStore } from '../../cluster/oci.js';
+import { requireState, sshTarget } from '../../lifecycle/access.js';
 import { listOverlayNames, loadOverlay } from '../../overlay/registry.js';
-import { LabError } from '../../util/errors.js';
+import { LabError, UsageError } from '../../util/errors.js';
 import { createUi } from '../../util/ui.js';
+import { sshExec } from '../../vm/ssh.js';
+import { nameOption } from '../options.js';
 
 const isImageSet = (artifact: object): artifact is ImageSetSpec =>
   Array.isArray((artifact as ImageSetSpec).images);
@@ -72,6 +85,50 @@ export function addImagesCommand(program: Command): void {
           console.log(`${image.ref.padEnd(42)} ${from.join('; ')} (overlay ${overlay})`);
         }
         console.log(`registry storage of ${overlay}: ${built.dir}`);
+      }
+    });
+}
+
+export function addImageLoadCommand(program: Command): void {
+  const image = program
+    .command('image')
+    .summary("put a user's images into a running lab's registry (lab image load ARCHIVE)");
+  image
+    .command('load')
+    .summary('load a docker-archive or OCI-layout tar into the lab registry under its own names')
+    .description(
+      'Reads the archive as docker save, podman save or skopeo copy (docker-archive: or ' +
+        'oci-archive:) write it, checks every blob against its digest, and adds the images to the ' +
+        'registry of a running lab (overlay private-reg), so pods pull them by the names they were ' +
+        'saved under. A bad archive loads nothing. The images last as long as the lab.',
+    )
+    .argument('<archive>', 'a .tar of images')
+    .addOption(nameOption())
+    .action(async (archive, flags) => {
+      const state = await requireState(flags.name);
+      if (!state.overlays.includes('private-reg'))
+        throw new UsageError(
+          `lab "${state.name}" has no registry`,
+          'overlay private-reg has one, e.g. lab start multus',
+        );
+      const images = await readImageArchive(archive);
+      const store = await mkdtemp(join(tmpdir(), 'lab-image-store-'));
+      try {
+        await writeRegistryStore(store, images);
+        const tar = await execa('tar', ['-C', store, '-cf', '-', 'docker'], { encoding: 'buffer' });
+        const registryVm = state.plan.nodes[0]?.name ?? 'vm-001';
+        const result = await sshExec(await sshTarget(state, registryVm), `tar -x -C ${REGISTRY_STORAGE}`, {
+          input: Buffer.from(tar.stdout),
+          timeoutMs: 600_000,
+        });
+        if (result.code !== 0)
+          throw new LabError(`copying the images to ${registryVm} failed: ${result.stderr.trim()}`);
+      } finally {
+        await rm(store, { recursive: true, force: true });
+      }
+      for (const i of images) {
+        const mib = [i.config, ...i.layers].reduce((sum, b) => sum + b.data.length, 0) / 2 ** 20;
+        console.log(`loaded ${i.repository}:${i.tag} (${i.layers.length} layers, ${mib.toFixed(1)} MiB)`);
       }
     });
 }

@@ -1,0 +1,149 @@
+// `lab image load ARCHIVE`: images a user brings (docker save, podman save, skopeo copy to
+// docker-archive: or oci-archive:) read from their tar into the lab registry's storage format.
+// Everything is read and checked first (names, JSON, every blob's digest), so a bad archive
+// loads nothing.
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../util/errors.js';
+import { run } from '../util/exec.js';
+import { normalizeImageRef } from './lab-images.js';
+import { type Blob, type BuiltImage, OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST } from './oci.js';
+
+const OCI_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+
+const digestOf = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+const blobOf = (data: Buffer): Blob => ({ digest: digestOf(data), data });
+const isGzip = (data: Buffer) => data[0] === 0x1f && data[1] === 0x8b;
+
+/** The images of a docker-archive or OCI-layout tar, ready for writeRegistryStore. */
+export async function readImageArchive(archive: string): Promise<BuiltImage[]> {
+  const bad = (why: string) =>
+    new UsageError(`${archive}: ${why}`, 'an archive as docker save, podman save or skopeo copy write it');
+  if (!(await stat(archive).catch(() => undefined))?.isFile())
+    throw new UsageError(`${archive}: no such file`);
+  const dir = await mkdtemp(join(tmpdir(), 'lab-image-load-'));
+  try {
+    await run(['tar', '-xf', archive, '-C', dir], { what: `tar -xf ${archive}` }).catch(() => {
+      throw bad('not a tar archive');
+    });
+    const read = (path: string, what: string) =>
+      readFile(join(dir, path)).catch(() => {
+        throw bad(`${what} ${path} is missing`);
+      });
+    const json = async <T>(path: string, what: string): Promise<T> => {
+      try {
+        return JSON.parse((await read(path, what)).toString('utf8')) as T;
+      } catch (err) {
+        throw err instanceof UsageError ? err : bad(`${what} ${path} is not JSON`);
+      }
+    };
+    const has = (path: string) =>
+      stat(join(dir, path)).then(
+        () => true,
+        () => false,
+      );
+    if (await has('manifest.json')) return await dockerArchive(json, read, bad);
+    if (await has('index.json')) return await ociLayout(json, read, bad);
+    throw bad('neither manifest.json (docker-archive) nor index.json (OCI layout) in it');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+type Json = <T>(path: string, what: string) => Promise<T>;
+type Read = (path: string, what: string) => Promise<Buffer>;
+type Bad = (why: string) => UsageError;
+
+async function dockerArchive(json: Json, read: Read, bad: Bad): Promise<BuiltImage[]> {
+  const entries = await json<Array<{ Config?: string; RepoTags?: string[]; Layers?: string[] }>>(
+    'manifest.json',
+    'the index',
+  );
+  if (!Array.isArray(entries) || entries.length === 0) throw bad('manifest.json lists no image');
+  const images: BuiltImage[] = [];
+  for (const entry of entries) {
+    if (!entry.Config || !Array.isArray(entry.Layers))
+      throw bad('an entry of manifest.json lacks Config or Layers');
+    if (!entry.RepoTags?.length) throw bad(`image ${entry.Config} has no name (RepoTags): save it by name`);
+    const config = blobOf(await read(entry.Config, 'config'));
+    const diffIds =
+      (JSON.parse(config.data.toString('utf8')) as { rootfs?: { diff_ids?: string[] } }).rootfs?.diff_ids ??
+      [];
+    const layers: Blob[] = [];
+    for (const path of entry.Layers) layers.push(blobOf(await read(path, 'layer')));
+    if (diffIds.length !== layers.length)
+      throw bad(`${entry.Config}: ${layers.length} layers, its config names ${diffIds.length}`);
+    const manifest = blobOf(
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: OCI_MANIFEST,
+          config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.data.length },
+          layers: layers.map((l) => ({
+            mediaType: isGzip(l.data) ? OCI_LAYER_GZIP : OCI_LAYER_TAR,
+            digest: l.digest,
+            size: l.data.length,
+          })),
+        }),
+      ),
+    );
+    for (const name of entry.RepoTags) {
+      const { repository, tag } = normalizeImageRef(name);
+      images.push({ repository, tag, manifest, config, layers });
+    }
+  }
+  return images;
+}
+
+interface Descriptor {
+  mediaType?: string;
+  digest: string;
+  annotations?: Record<string, string>;
+  platform?: { os?: string; architecture?: string };
+}
+
+async function ociLayout(json: Json, read: Read, bad: Bad): Promise<BuiltImage[]> {
+  const blob = async (digest: string, what: string): Promise<Blob> => {
+    const data = await read(`blobs/${digest.replace(':', '/')}`, what);
+    if (digestOf(data) !== digest) throw bad(`${what} ${digest} does not match its digest`);
+    return { digest, data };
+  };
+  const index = await json<{ manifests?: Descriptor[] }>('index.json', 'the index');
+  if (!index.manifests?.length) throw bad('index.json lists no image');
+  const images: BuiltImage[] = [];
+  for (const entry of index.manifests) {
+    const name =
+      entry.annotations?.['io.containerd.image.name'] ??
+      entry.annotations?.['org.opencontainers.image.ref.name'];
+    if (!name || !/[/:]/.test(name))
+      throw bad(`image ${entry.digest} has no full name (io.containerd.image.name): save it by name`);
+    let descriptor = entry;
+    if (entry.mediaType === OCI_INDEX || entry.mediaType === DOCKER_LIST) {
+      const list = JSON.parse((await blob(entry.digest, 'image index')).data.toString('utf8')) as {
+        manifests?: Descriptor[];
+      };
+      const amd64 = list.manifests?.find(
+        (m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64',
+      );
+      if (!amd64) throw bad(`${name}: no linux/amd64 image in its index`);
+      descriptor = amd64;
+    }
+    const manifest = await blob(descriptor.digest, 'manifest');
+    const parsed = JSON.parse(manifest.data.toString('utf8')) as {
+      config?: Descriptor;
+      layers?: Descriptor[];
+    };
+    if (!parsed.config || !Array.isArray(parsed.layers))
+      throw bad(`${name}: its manifest lacks config or layers`);
+    const config = await blob(parsed.config.digest, 'config');
+    const layers: Blob[] = [];
+    for (const layer of parsed.layers) layers.push(await blob(layer.digest, 'layer'));
+    const { repository, tag } = normalizeImageRef(name);
+    images.push({ repository, tag, manifest, config, layers });
+  }
+  return images;
+}
