@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import { run } from '../util/exec.js';
 import { normalizeImageRef } from './lab-images.js';
-import { type Blob, type BuiltImage, OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST } from './oci.js';
+import { type Blob, type BuiltImage, OCI_LAYER_GZIP, ociManifest } from './oci.js';
 
 const OCI_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -77,20 +77,7 @@ async function dockerArchive(json: Json, read: Read, bad: Bad): Promise<BuiltIma
     for (const path of entry.Layers) layers.push(blobOf(await read(path, 'layer')));
     if (diffIds.length !== layers.length)
       throw bad(`${entry.Config}: ${layers.length} layers, its config names ${diffIds.length}`);
-    const manifest = blobOf(
-      Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: OCI_MANIFEST,
-          config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.data.length },
-          layers: layers.map((l) => ({
-            mediaType: isGzip(l.data) ? OCI_LAYER_GZIP : OCI_LAYER_TAR,
-            digest: l.digest,
-            size: l.data.length,
-          })),
-        }),
-      ),
-    );
+    const manifest = ociManifest(config, layers, (l) => (isGzip(l.data) ? OCI_LAYER_GZIP : OCI_LAYER_TAR));
     for (const name of entry.RepoTags) {
       const { repository, tag } = normalizeImageRef(name);
       images.push({ repository, tag, manifest, config, layers });

@@ -55,17 +55,22 @@ export async function buildImage(spec: ImageSpec): Promise<BuiltImage> {
       }),
     ),
   );
-  const manifest = blob(
+  const manifest = ociManifest(config, layers, () => OCI_LAYER_GZIP);
+  return { repository: spec.repository, tag: spec.tag, manifest, config, layers };
+}
+
+/** An OCI image manifest for a config and its layers (bottom first), as a blob. */
+export function ociManifest(config: Blob, layers: Blob[], mediaTypeOf: (layer: Blob) => string): Blob {
+  return blob(
     Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
         mediaType: OCI_MANIFEST,
         config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.data.length },
-        layers: layers.map((l) => ({ mediaType: OCI_LAYER_GZIP, digest: l.digest, size: l.data.length })),
+        layers: layers.map((l) => ({ mediaType: mediaTypeOf(l), digest: l.digest, size: l.data.length })),
       }),
     ),
   );
-  return { repository: spec.repository, tag: spec.tag, manifest, config, layers };
 }
 
 /**
