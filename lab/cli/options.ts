@@ -10,7 +10,7 @@ import {
   topologyLayer,
 } from '../topology/config.js';
 import { loadTopology } from '../topology/load.js';
-import type { Accel, Topology } from '../topology/schema.js';
+import { type Accel, MULTUS_MODES, type Topology } from '../topology/schema.js';
 
 export const nameOption = () =>
   new Option('--name <lab>', 'lab name: several labs can run at once (env LAB_NAME)').default(
@@ -61,7 +61,7 @@ export function topologyOptions() {
     new Option(
       '--multus <mode>',
       'how a multus lab runs multus: thin (the plugin, default) or thick (daemon + shim as a DaemonSet; env LAB_MULTUS)',
-    ).choices(['thin', 'thick'] as const),
+    ).choices(MULTUS_MODES),
     new Option('--topology <file>', 'YAML topology: nvm, netsVm, nets, per-node nets/mem/smp, overlays'),
   ] as const;
 }
@@ -74,7 +74,7 @@ export interface TopologyFlags {
   smp?: number;
   accel?: Accel;
   podNetwork?: string;
-  multus?: 'thin' | 'thick';
+  multus?: (typeof MULTUS_MODES)[number];
   topology?: string;
 }
 

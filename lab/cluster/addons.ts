@@ -17,7 +17,7 @@ import {
   isRolledOut,
   type KubeObject,
 } from './kube-types.js';
-import { imagesOfManifests, type LabImage, missingImages } from './lab-images.js';
+import { imagesOfManifests, isImageSet, type LabImage, missingImages } from './lab-images.js';
 
 export interface Addon {
   file: string;
@@ -28,7 +28,7 @@ export interface Addon {
 export function servedImages(overlays: readonly Overlay[]): LabImage[] {
   return overlays
     .flatMap((o) => o.manifest.artifacts.map((use) => use.artifact))
-    .flatMap((artifact) => ('images' in artifact ? (artifact.images as LabImage[]) : []));
+    .flatMap((artifact) => (isImageSet(artifact) ? artifact.images : []));
 }
 
 /** Reads and checks the files before anything starts: each mistake names its file. */

@@ -2,21 +2,25 @@
 // docker-archive: or oci-archive:) read from their tar into the lab registry's storage format.
 // Everything is read and checked first (names, JSON, every blob's digest), so a bad archive
 // loads nothing.
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import { run } from '../util/exec.js';
 import { normalizeImageRef } from './lab-images.js';
-import { type Blob, type BuiltImage, OCI_LAYER_GZIP, ociManifest } from './oci.js';
+import {
+  type Blob,
+  type BuiltImage,
+  blob as blobOf,
+  sha as digestOf,
+  OCI_LAYER_GZIP,
+  ociManifest,
+} from './oci.js';
 
 const OCI_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 
-const digestOf = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-const blobOf = (data: Buffer): Blob => ({ digest: digestOf(data), data });
 const isGzip = (data: Buffer) => data[0] === 0x1f && data[1] === 0x8b;
 
 /** The images of a docker-archive or OCI-layout tar, ready for writeRegistryStore. */

@@ -59,6 +59,9 @@ export interface ImageSetSpec extends ArtifactSpec {
   images: LabImage[];
 }
 
+export const isImageSet = (artifact: object): artifact is ImageSetSpec =>
+  Array.isArray((artifact as ImageSetSpec).images);
+
 /** The applets an alpine-like image offers; real programs from packages replace links. */
 const BUSYBOX_APPLETS = [
   'sh',

@@ -34,8 +34,9 @@ export interface BuiltImage {
   layers: Blob[];
 }
 
-const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-const blob = (data: Buffer): Blob => ({ digest: sha(data), data });
+/** sha256:<hex> of the bytes, as registries and image configs name content. */
+export const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+export const blob = (data: Buffer): Blob => ({ digest: sha(data), data });
 
 export async function buildImage(spec: ImageSpec): Promise<BuiltImage> {
   const tars = await Promise.all(spec.layers.map((path) => readFile(path)));

@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { usageErrorFromZod } from '../topology/issues.js';
 import { UsageError } from '../util/errors.js';
-import { PROJECT_ROOT } from '../util/paths.js';
+import { OVERLAY_NAME_PATTERN, PROJECT_ROOT } from '../util/paths.js';
 import { importProjectModule } from '../util/project-module.js';
 import { type OverlayManifest, overlayManifestSchema } from './manifest.js';
 
@@ -36,13 +36,10 @@ export async function listOverlayNames(): Promise<string[]> {
 
 const loaded = new Map<string, Overlay>();
 
-/** An overlay name is a folder name, never a path: checked before anything is imported. */
-const OVERLAY_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
 export async function loadOverlay(name: string): Promise<Overlay> {
   const cached = loaded.get(name);
   if (cached) return cached;
-  if (!OVERLAY_NAME.test(name))
+  if (!OVERLAY_NAME_PATTERN.test(name))
     throw new UsageError(
       `overlay "${name}" is not an overlay name (lower-case letters, digits and dashes)`,
       `known overlays: ${(await listOverlayNames()).join(', ')}; your own go in a folder named in LAB_OVERLAY_PATH`,

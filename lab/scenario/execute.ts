@@ -6,7 +6,7 @@ import { kubectlRunner, writeHostKubeconfig } from '../cluster/host-access.js';
 import { KubeApi } from '../cluster/kube-api.js';
 import { KubeClient } from '../cluster/kube-client.js';
 import { deployTo } from '../deploy/deploy.js';
-import { type CaptureLimits, runCapture, tcpdumpArgv } from '../hostnet/capture.js';
+import { type CaptureLimits, captureTarget, runCapture, tcpdumpArgv } from '../hostnet/capture.js';
 import { requireState, sshTarget } from '../lifecycle/access.js';
 import { saveEvidence } from '../lifecycle/evidence.js';
 import { downVmsReport } from '../lifecycle/health.js';
@@ -179,8 +179,8 @@ export async function writeReports(result: ScenarioResult, dir: string): Promise
 
 /** A scenario's capture: net `net`'s bridge, decoded lines; a limit is required, never Ctrl-C. */
 async function captureNet(state: LabState, net: number, limits: CaptureLimits) {
-  const bridge = state.plan.nets.find((n) => n.id === net)?.bridge;
-  if (!bridge || !state.netns) throw new Error(`lab ${state.name} has no net ${net} to capture`);
+  if (!state.netns) throw new Error(`lab ${state.name} has no namespace to capture in`);
   if (!limits.count && !limits.seconds) throw new Error('a scenario capture needs a count or seconds');
-  return runCapture(tcpdumpArgv(state.netns, bridge, limits), limits, 'pipe');
+  const { device } = captureTarget(state, undefined, undefined, net);
+  return runCapture(tcpdumpArgv(state.netns, device, limits), limits, 'pipe');
 }

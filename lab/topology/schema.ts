@@ -1,6 +1,6 @@
 // The typed shape of a lab: what a topology file, the environment and the CLI may set.
 import { z } from 'zod';
-import { LAB_NAME_PATTERN, LAB_NAME_RULE } from '../util/paths.js';
+import { LAB_NAME_PATTERN, LAB_NAME_RULE, OVERLAY_NAME_PATTERN } from '../util/paths.js';
 
 export const MAX_NODE_ID = 249; // .250 on every net is the host side of the bridge
 export const MIN_MEM_MB = 128;
@@ -43,9 +43,11 @@ export const nodeOverrideSchema = z
   })
   .strict();
 
-const overlayName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'an overlay name, e.g. flannel');
+const overlayName = z.string().regex(OVERLAY_NAME_PATTERN, 'an overlay name, e.g. flannel');
 
-const multusMode = z.enum(['thin', 'thick']);
+/** How a multus lab runs multus: the thin plugin or the thick daemon. */
+export const MULTUS_MODES = ['thin', 'thick'] as const;
+const multusMode = z.enum(MULTUS_MODES);
 
 const labName = z.string().regex(LAB_NAME_PATTERN, LAB_NAME_RULE);
 

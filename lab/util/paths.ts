@@ -23,6 +23,9 @@ export function stateDir(env = process.env): string {
 export const LAB_NAME_PATTERN = /^[a-z][a-z0-9-]{0,11}$/;
 export const LAB_NAME_RULE = 'must be 1-12 characters: a-z, 0-9, -, starting with a letter';
 
+/** An overlay's name is a folder name, never a path (checked before anything is imported). */
+export const OVERLAY_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 /** Refuses a name that could reach outside the labs directory (`--name ../x`) before it is used. */
 export function checkLabName(lab: string): string {
   if (!LAB_NAME_PATTERN.test(lab)) throw new UsageError(`lab name "${lab}" ${LAB_NAME_RULE}`);

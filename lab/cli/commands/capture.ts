@@ -2,52 +2,11 @@
 // the lab's namespace, as xcluster's `xc tcpdump`.
 import { resolve } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
-import { runCapture, tcpdumpArgv } from '../../hostnet/capture.js';
+import { captureTarget, runCapture, tcpdumpArgv } from '../../hostnet/capture.js';
 import { requireState } from '../../lifecycle/access.js';
-import type { LabState } from '../../lifecycle/state.js';
 import { parseIntStrict } from '../../topology/config.js';
 import { UsageError } from '../../util/errors.js';
 import { nameOption } from '../options.js';
-
-interface CaptureTarget {
-  device: string;
-  what: string;
-  file: string;
-}
-
-/** The tap of vm/iface, or the bridge of a net, with a default file name. */
-export function captureTarget(state: LabState, vm?: string, iface?: string, net?: number): CaptureTarget {
-  if (net !== undefined) {
-    const plan = state.plan.nets.find((n) => n.id === net);
-    if (!plan)
-      throw new UsageError(
-        `lab "${state.name}" has no net ${net}`,
-        `nets: ${state.plan.nets.map((n) => n.id).join(', ')}`,
-      );
-    return {
-      device: plan.bridge,
-      what: `net ${net} (bridge ${plan.bridge})`,
-      file: `${state.name}-net${net}.pcap`,
-    };
-  }
-  const node = state.plan.nodes.find((n) => n.name === vm);
-  if (!node)
-    throw new UsageError(
-      `lab "${state.name}" has no VM "${vm ?? ''}"`,
-      `VMs: ${state.plan.nodes.map((n) => n.name).join(', ')}; or capture a whole net with --net N`,
-    );
-  const nic = node.nics.find((n) => n.name === iface);
-  if (!nic)
-    throw new UsageError(
-      `${node.name} has no NIC "${iface ?? ''}"`,
-      `NICs: ${node.nics.map((n) => n.name).join(', ')}`,
-    );
-  return {
-    device: nic.tap,
-    what: `${node.name} ${nic.name} (tap ${nic.tap})`,
-    file: `${state.name}-${node.name}-${nic.name}.pcap`,
-  };
-}
 
 export function addCaptureCommand(program: Command): void {
   program

@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { execa } from 'execa';
 import { ensureArtifact } from '../../artifacts/artifact.js';
+import { controlPlaneNode } from '../../cluster/certs.js';
 import { readImageArchive } from '../../cluster/image-archive.js';
 import {
   type ImageSetSpec,
   imagesOfManifests,
+  isImageSet,
   missingImages,
   REGISTRY_STORAGE,
 } from '../../cluster/lab-images.js';
@@ -20,9 +22,6 @@ import { LabError, UsageError } from '../../util/errors.js';
 import { createUi } from '../../util/ui.js';
 import { sshExec } from '../../vm/ssh.js';
 import { nameOption } from '../options.js';
-
-const isImageSet = (artifact: object): artifact is ImageSetSpec =>
-  Array.isArray((artifact as ImageSetSpec).images);
 
 /** Every overlay's image sets, with the overlay that ships each. */
 async function imageSets(): Promise<Array<{ overlay: string; set: ImageSetSpec }>> {
@@ -116,7 +115,8 @@ export function addImageLoadCommand(program: Command): void {
       try {
         await writeRegistryStore(store, images);
         const tar = await execa('tar', ['-C', store, '-cf', '-', 'docker'], { encoding: 'buffer' });
-        const registryVm = state.plan.nodes[0]?.name ?? 'vm-001';
+        // private-reg runs its registry on the control-plane node.
+        const registryVm = controlPlaneNode(state.plan).name;
         const result = await sshExec(await sshTarget(state, registryVm), `tar -x -C ${REGISTRY_STORAGE}`, {
           input: Buffer.from(tar.stdout),
           timeoutMs: 600_000,
