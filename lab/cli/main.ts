@@ -5,7 +5,7 @@ import { addAccessCommands } from './commands/access.js';
 import { addCaptureCommand } from './commands/capture.js';
 import { addDeployCommand } from './commands/deploy.js';
 import { addGraphCommand } from './commands/graph.js';
-import { addImageLoadCommand, addImagesCommand } from './commands/images.js';
+import { addImageCommands, addImagesCommand } from './commands/images.js';
 import { addLifecycleCommands } from './commands/lifecycle.js';
 import { addListCommand } from './commands/list.js';
 import { addLogsCommand } from './commands/logs.js';
@@ -35,7 +35,7 @@ export function buildProgram(): Command {
   addAccessCommands(program);
   addTestCommand(program);
   addImagesCommand(program);
-  addImageLoadCommand(program);
+  addImageCommands(program);
   addCaptureCommand(program);
   addToolCommands(program);
   addGraphCommand(program);

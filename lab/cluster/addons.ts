@@ -1,6 +1,8 @@
 // lab start --addon FILE: a user's manifests (a network add-on such as Calico's, its images
-// served by the lab registry) applied once the lab's API is up; lab start ends when their
-// DaemonSets and Deployments are ready, as it does for the lab's own addons.
+// served by the lab registry, from the lab's image sets or the user's --image archives) applied
+// once the lab's API is up, or during the boot when an overlay takes its part from them
+// (bootAddons: the pod network of overlay addon); lab start ends when their DaemonSets and
+// Deployments are ready, as it does for the lab's own addons.
 import { readFile } from 'node:fs/promises';
 import type { LabState } from '../lifecycle/state.js';
 import type { Overlay } from '../overlay/registry.js';
@@ -21,7 +23,13 @@ import { imagesOfManifests, isImageSet, type LabImage, missingImages } from './l
 
 export interface Addon {
   file: string;
+  text: string;
   objects: KubeObject[];
+}
+
+/** The overlay of the lab whose part comes from the user's addons, applied at boot. */
+export function bootAddonsOverlay(overlays: readonly Overlay[]): Overlay | undefined {
+  return overlays.find((o) => o.manifest.bootAddons !== undefined);
 }
 
 /** The images the lab's overlays put into its registry. */
@@ -31,14 +39,27 @@ export function servedImages(overlays: readonly Overlay[]): LabImage[] {
     .flatMap((artifact) => (isImageSet(artifact) ? artifact.images : []));
 }
 
-/** Reads and checks the files before anything starts: each mistake names its file. */
-export async function readAddons(files: readonly string[], overlays: readonly Overlay[]): Promise<Addon[]> {
+/**
+ * Reads and checks the files before anything starts: each mistake names its file. `brought`:
+ * the images of the user's --image archives, served too.
+ */
+export async function readAddons(
+  files: readonly string[],
+  overlays: readonly Overlay[],
+  brought: ReadonlyArray<Pick<LabImage, 'repository' | 'tag'>> = [],
+): Promise<Addon[]> {
   if (files.length > 0 && !overlays.some((o) => o.manifest.name === 'k8s'))
     throw new UsageError(
       '--addon: this lab runs no Kubernetes',
       'add it to a Kubernetes lab, e.g. lab start multus --addon FILE',
     );
-  const served = servedImages(overlays);
+  const atBoot = bootAddonsOverlay(overlays);
+  if (atBoot && files.length === 0)
+    throw new UsageError(
+      `overlay ${atBoot.manifest.name} takes ${atBoot.manifest.bootAddons} from your manifests, and no --addon names one`,
+      `give them with --addon FILE (and their images with --image ARCHIVE), e.g. lab start k8s --pod-network ${atBoot.manifest.name} --addon calico.yaml --image calico-images.tar`,
+    );
+  const served = [...servedImages(overlays), ...brought];
   const addons: Addon[] = [];
   for (const file of files) {
     const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
@@ -58,20 +79,29 @@ export async function readAddons(files: readonly string[], overlays: readonly Ov
     if (missing.length > 0)
       throw new UsageError(
         `--addon ${file}: the lab registry does not serve ${missing.join(', ')} (there is no internet in a lab)`,
-        'lab images lists what it serves',
+        'lab images lists what it serves; bring others with --image ARCHIVE (docker save, podman save or skopeo copy write one)',
       );
-    addons.push({ file, objects });
+    addons.push({ file, text, objects });
   }
   return addons;
 }
 
-/** Applies the addons in order, then waits for their DaemonSets and Deployments. */
-export async function applyAddons(state: LabState, addons: readonly Addon[], ui: Ui, timeoutMs = 600_000) {
+/**
+ * Applies the addons in order (unless the boot applied them already), then waits for their
+ * DaemonSets and Deployments.
+ */
+export async function applyAddons(
+  state: LabState,
+  addons: readonly Addon[],
+  ui: Ui,
+  options: { appliedAtBoot: boolean; timeoutMs?: number },
+) {
+  const { timeoutMs = 600_000 } = options;
   const kube = new KubeClient(() => KubeApi.forLab(state));
   try {
     for (const addon of addons) {
       await ui.phase(`addon ${addon.file}`, async () => {
-        for (const object of addon.objects) await kube.apply(object);
+        if (!options.appliedAtBoot) for (const object of addon.objects) await kube.apply(object);
         for (const object of addon.objects) {
           const namespace = object.metadata.namespace ?? 'default';
           const query = { namespace, fieldSelector: `metadata.name=${object.metadata.name}` };

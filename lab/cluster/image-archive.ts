@@ -1,8 +1,8 @@
-// `lab image load ARCHIVE`: images a user brings (docker save, podman save, skopeo copy to
+// `lab image load ARCHIVE` (and lab start --image): images a user brings (docker save, podman save, skopeo copy to
 // docker-archive: or oci-archive:) read from their tar into the lab registry's storage format.
 // Everything is read and checked first (names, JSON, every blob's digest), so a bad archive
 // loads nothing.
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
@@ -14,6 +14,7 @@ import {
   blob as blobOf,
   sha as digestOf,
   OCI_LAYER_GZIP,
+  OCI_MANIFEST,
   ociManifest,
 } from './oci.js';
 
@@ -137,4 +138,38 @@ async function ociLayout(json: Json, read: Read, bad: Bad): Promise<BuiltImage[]
     images.push({ repository, tag, manifest, config, layers });
   }
   return images;
+}
+
+/**
+ * Writes images as an OCI-layout tar (what `skopeo copy … oci-archive:` and `ctr export` write),
+ * each under its full name (io.containerd.image.name), so readImageArchive, containerd and
+ * skopeo read it back by name.
+ */
+export async function writeOciArchive(
+  file: string,
+  images: ReadonlyArray<{ name: string; image: BuiltImage }>,
+): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'lab-image-save-'));
+  try {
+    await mkdir(join(dir, 'blobs/sha256'), { recursive: true });
+    for (const { image } of images)
+      for (const b of [image.manifest, image.config, ...image.layers])
+        await writeFile(join(dir, 'blobs/sha256', b.digest.slice('sha256:'.length)), b.data);
+    const manifests = images.map(({ name, image }) => ({
+      mediaType: OCI_MANIFEST,
+      digest: image.manifest.digest,
+      size: image.manifest.data.length,
+      annotations: {
+        'io.containerd.image.name': name,
+        'org.opencontainers.image.ref.name': image.tag,
+      },
+    }));
+    await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests }));
+    await run(['tar', '--owner=0', '--group=0', '--sort=name', '-C', dir, '-cf', file, '.'], {
+      what: `writing ${file}`,
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -173,7 +173,10 @@ export function normalizeImageRef(ref: string): { registry: string; repository: 
 }
 
 /** The image references of the list that the lab's images do not provide. */
-export function missingImages(refs: readonly string[], images: readonly LabImage[] = LAB_IMAGES): string[] {
+export function missingImages(
+  refs: readonly string[],
+  images: ReadonlyArray<Pick<LabImage, 'repository' | 'tag'>> = LAB_IMAGES,
+): string[] {
   const key = (ref: string) => {
     const { repository, tag } = normalizeImageRef(ref);
     return `${repository}:${tag}`;

@@ -101,3 +101,31 @@ export async function writeRegistryStore(root: string, images: BuiltImage[]): Pr
     await link(join(repo, '_manifests/tags', image.tag, 'index/sha256', manifestHex), image.manifest.digest);
   }
 }
+
+/**
+ * The image `repository:tag` of a storage tree writeRegistryStore wrote (an image set's
+ * artifact), read back with every blob; undefined when the tree has no such tag.
+ */
+export async function readRegistryImage(
+  root: string,
+  repository: string,
+  tag: string,
+): Promise<BuiltImage | undefined> {
+  const v2 = join(root, 'docker/registry/v2');
+  const readBlob = async (digest: string): Promise<Blob> => {
+    const hex = digest.slice('sha256:'.length);
+    const data = await readFile(join(v2, 'blobs/sha256', hex.slice(0, 2), hex, 'data'));
+    return { digest, data };
+  };
+  const link = join(v2, 'repositories', repository, '_manifests/tags', tag, 'current/link');
+  const digest = await readFile(link, 'utf8').catch(() => undefined);
+  if (digest === undefined) return undefined;
+  const manifest = await readBlob(digest.trim());
+  const parsed = JSON.parse(manifest.data.toString('utf8')) as {
+    config: { digest: string };
+    layers: Array<{ digest: string }>;
+  };
+  const config = await readBlob(parsed.config.digest);
+  const layers = await Promise.all(parsed.layers.map((l) => readBlob(l.digest)));
+  return { repository, tag, manifest, config, layers };
+}

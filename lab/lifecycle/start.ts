@@ -9,6 +9,7 @@ import { nodeArchive, writeNodeInitrd } from '../image/node-archive.js';
 import { createScratchDisk, ensureScratchTemplate } from '../image/scratch.js';
 import type { NodeFiles, PrepareContext } from '../overlay/manifest.js';
 import { loadOverlay, type Overlay } from '../overlay/registry.js';
+import { ensureUserLayer, type UserLayerInputs } from '../overlay/user-layer.js';
 import { keyDifference, planForKey, SNAPSHOT_FORMAT, type SnapshotKey } from '../snapshot/key.js';
 import { restoreLab } from '../snapshot/restore.js';
 import { saveLab } from '../snapshot/save.js';
@@ -39,6 +40,8 @@ export interface StartOptions {
   evidenceDir?: string;
   /** Default: restore a matching snapshot, save one after a cold boot. */
   snapshot?: SnapshotChoice;
+  /** Images and boot-time manifests the user brings (lab start --image, --addon). */
+  user?: UserLayerInputs;
 }
 
 /** Time for one VM to reach `boot ready`; TCG is slow, and VMs boot side by side. */
@@ -147,7 +150,7 @@ export async function startLab(
   return withLabLock(config.name, async () => {
     await refuseIfPresent(config, ui);
     const started = Date.now();
-    const inputs = await gatherInputs(config, overlays, ui);
+    const inputs = await gatherInputs(config, overlays, ui, options.user);
     const name = choice.name ?? autoSnapshotName(config.overlays);
     if (choice.name !== undefined || choice.mode === 'auto') {
       const restored = await tryRestore(inputs, name, choice, started, options);
@@ -159,10 +162,25 @@ export async function startLab(
   });
 }
 
-async function gatherInputs(config: LabConfig, overlays: Overlay[], ui: Ui): Promise<StartInputs> {
+async function gatherInputs(
+  config: LabConfig,
+  overlays: Overlay[],
+  ui: Ui,
+  user: UserLayerInputs | undefined,
+): Promise<StartInputs> {
   const plan = planLab(config);
   // Artifacts first: a missing one fails here, before anything is created on the host.
-  const image = await ui.phase('image', () => ensureImage(overlays, (what) => ui.info(`  image: ${what}`)));
+  const image = await ui.phase('image', async () => {
+    const built = await ensureImage(overlays, (what) => ui.info(`  image: ${what}`));
+    const userLayer = user && (await ensureUserLayer(user));
+    if (userLayer) {
+      ui.info(
+        `  image: the user's layer (${user.images.length} image(s), ${user.bootAddons.length} boot addon(s))`,
+      );
+      built.layers.push(userLayer);
+    }
+    return built;
+  });
   const accel = await ui.phase('accelerator', () =>
     chooseAccel(config.accel, image.kernel.vmlinuz, image.initramfs, image.kernel.key),
   );

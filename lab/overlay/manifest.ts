@@ -122,6 +122,13 @@ export const overlayManifestSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * What the user's `--addon` manifests bring to this overlay (e.g. "the pod network"): they are
+     * then required, and applied during the boot by the control plane's addons unit (the
+     * overlay's units wait for what they make), so they and `--image` archives are part of the
+     * VM image and its snapshot. Without it, `--addon` files are applied once the lab runs.
+     */
+    bootAddons: z.string().min(1).optional(),
     /** Debian packages added to the root filesystem. */
     packages: z.array(z.string()).default([]),
     /**

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readAddons } from '../../lab/cluster/addons.js';
+import { bootAddonsOverlay, readAddons } from '../../lab/cluster/addons.js';
 import { isDaemonSetReady } from '../../lab/cluster/kube-types.js';
 import { type Overlay, resolveOverlays } from '../../lab/overlay/registry.js';
 import { fileTempDir } from '../support/temp-dir.js';
@@ -12,6 +12,7 @@ const tmp = fileTempDir('lab-addons-');
 const dir = () => tmp;
 let multus: Overlay[] = [];
 let multinet: Overlay[] = [];
+let addonNetwork: Overlay[] = [];
 
 const daemonSet = (image: string) => `
 apiVersion: apps/v1
@@ -28,6 +29,7 @@ spec:
 beforeAll(async () => {
   multus = await resolveOverlays(['multus', 'xcluster-cni', 'multus-thin']);
   multinet = await resolveOverlays(['multinet']);
+  addonNetwork = await resolveOverlays(['k8s', 'addon']);
   await writeFile(join(dir(), 'ok.yaml'), daemonSet('docker.io/lab/toolbox:1'));
   await writeFile(join(dir(), 'coredns.yaml'), daemonSet('registry.k8s.io/coredns/coredns:v1.14.7'));
   await writeFile(join(dir(), 'calico.yaml'), daemonSet('docker.io/calico/node:v3.28.0'));
@@ -36,6 +38,20 @@ beforeAll(async () => {
 }, 30_000);
 
 describe('readAddons', () => {
+  it("counts the user's --image archives as served", async () => {
+    const calico = [{ repository: 'calico/node', tag: 'v3.28.0' }];
+    const [addon] = await readAddons([join(dir(), 'calico.yaml')], multus, calico);
+    expect(addon?.text).toContain('docker.io/calico/node:v3.28.0');
+  });
+
+  it('a pod network from an addon wants its manifest, and says how to give it', async () => {
+    expect(bootAddonsOverlay(addonNetwork)?.manifest.name).toBe('addon');
+    expect(bootAddonsOverlay(multus)).toBeUndefined();
+    await expect(readAddons([], addonNetwork)).rejects.toThrow(
+      /overlay addon takes the pod network from your manifests, and no --addon names one/,
+    );
+  });
+
   it("reads manifests whose images the lab serves, its overlays' images included", async () => {
     const addons = await readAddons([join(dir(), 'ok.yaml'), join(dir(), 'coredns.yaml')], multus);
     expect(addons.map((a) => a.objects.map((o) => o.kind))).toEqual([['DaemonSet'], ['DaemonSet']]);

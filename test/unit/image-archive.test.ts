@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { readImageArchive } from '../../lab/cluster/image-archive.js';
+import { readImageArchive, writeOciArchive } from '../../lab/cluster/image-archive.js';
+import { buildImage, readRegistryImage, writeRegistryStore } from '../../lab/cluster/oci.js';
 import { testTempDir } from '../support/temp-dir.js';
 
 const sha = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -107,5 +108,29 @@ describe('readImageArchive', () => {
     writeFileSync(join(dir, 'junk.tar'), 'not a tar at all');
     await expect(readImageArchive(join(dir, 'junk.tar'))).rejects.toThrow(/not a tar archive/);
     await expect(readImageArchive(join(dir, 'nope.tar'))).rejects.toThrow(/no such file/);
+  });
+});
+
+describe('writeOciArchive', () => {
+  it('writes what readImageArchive reads back by full name, every blob the same', async () => {
+    const dir = testTempDir('lab-archive-');
+    await layerTar(dir);
+    const built = await buildImage({
+      repository: 'flannel/flannel',
+      tag: 'v0.28.10',
+      layers: [join(dir, 'layer.tar')],
+    });
+    const store = join(dir, 'store');
+    await writeRegistryStore(store, [built]);
+    const read = await readRegistryImage(store, 'flannel/flannel', 'v0.28.10');
+    expect(read?.manifest.digest).toBe(built.manifest.digest);
+    expect(await readRegistryImage(store, 'flannel/flannel', 'v0')).toBeUndefined();
+    const tar = join(dir, 'saved.tar');
+    await writeOciArchive(tar, [{ name: 'docker.io/flannel/flannel:v0.28.10', image: built }]);
+    const [back] = await readImageArchive(tar);
+    expect(`${back?.repository}:${back?.tag}`).toBe('flannel/flannel:v0.28.10');
+    expect(back?.manifest.digest).toBe(built.manifest.digest);
+    expect(back?.layers.map((l) => l.digest)).toEqual(built.layers.map((l) => l.digest));
+    expect(back?.layers[0]?.data.length).toBeGreaterThan(0);
   });
 });

@@ -7,15 +7,16 @@ import type { Command } from '@commander-js/extra-typings';
 import { execa } from 'execa';
 import { ensureArtifact } from '../../artifacts/artifact.js';
 import { controlPlaneNode } from '../../cluster/certs.js';
-import { readImageArchive } from '../../cluster/image-archive.js';
+import { readImageArchive, writeOciArchive } from '../../cluster/image-archive.js';
 import {
   type ImageSetSpec,
   imagesOfManifests,
   isImageSet,
   missingImages,
+  normalizeImageRef,
   REGISTRY_STORAGE,
 } from '../../cluster/lab-images.js';
-import { writeRegistryStore } from '../../cluster/oci.js';
+import { type BuiltImage, readRegistryImage, writeRegistryStore } from '../../cluster/oci.js';
 import { requireState, sshTarget } from '../../lifecycle/access.js';
 import { listOverlayNames, loadOverlay } from '../../overlay/registry.js';
 import { LabError, UsageError } from '../../util/errors.js';
@@ -88,10 +89,10 @@ export function addImagesCommand(program: Command): void {
     });
 }
 
-export function addImageLoadCommand(program: Command): void {
+export function addImageCommands(program: Command): void {
   const image = program
     .command('image')
-    .summary("put a user's images into a running lab's registry (lab image load ARCHIVE)");
+    .summary("put a user's images into a running lab's registry, or save lab-built images to a tar");
   image
     .command('load')
     .summary('load a docker-archive or OCI-layout tar into the lab registry under its own names')
@@ -129,6 +130,47 @@ export function addImageLoadCommand(program: Command): void {
       for (const i of images) {
         const mib = [i.config, ...i.layers].reduce((sum, b) => sum + b.data.length, 0) / 2 ** 20;
         console.log(`loaded ${i.repository}:${i.tag} (${i.layers.length} layers, ${mib.toFixed(1)} MiB)`);
+      }
+    });
+  addImageSaveCommand(image);
+}
+
+function addImageSaveCommand(image: Command): void {
+  image
+    .command('save')
+    .summary('write images the lab builds to an OCI-layout tar (as skopeo copy oci-archive: writes it)')
+    .description(
+      'Builds the named images if needed (lab images lists them) and writes them, under their ' +
+        'full names, to one OCI-layout tar: what lab start --image and lab image load read, and ' +
+        'what skopeo, podman load and ctr import take. No lab needs to run.',
+    )
+    .argument('<refs...>', 'image references, e.g. docker.io/flannel/flannel:v0.28.10')
+    .requiredOption('-o, --output <file>', 'the tar to write')
+    .action(async (refs, flags) => {
+      const ui = createUi();
+      const sets = await imageSets();
+      const found: Array<{ name: string; image: BuiltImage }> = [];
+      for (const ref of refs) {
+        const { registry, repository, tag } = normalizeImageRef(ref);
+        const owner = sets.find(({ set }) => missingImages([ref], set.images).length === 0);
+        if (!owner)
+          throw new UsageError(
+            `lab image save: lab builds no image ${ref}`,
+            `lab images lists the ones it builds: ${sets.flatMap(({ set }) => set.images.map((i) => i.ref)).join(', ')}`,
+          );
+        const built = await ui.phase(`images of ${owner.overlay}`, () =>
+          ensureArtifact(owner.set, (m) => ui.info(`  ${m}`)),
+        );
+        const read = await readRegistryImage(built.dir, repository, tag);
+        if (!read) throw new LabError(`${ref} is missing from the built image set ${built.dir}`);
+        found.push({ name: `${registry}/${repository}:${tag}`, image: read });
+      }
+      await writeOciArchive(flags.output, found);
+      for (const { name, image } of found) {
+        const mib = [image.config, ...image.layers].reduce((sum, b) => sum + b.data.length, 0) / 2 ** 20;
+        console.log(
+          `saved ${name} (${image.layers.length} layers, ${mib.toFixed(1)} MiB) to ${flags.output}`,
+        );
       }
     });
 }

@@ -1,6 +1,7 @@
 // lab start | stop | clean | env
 import type { Command } from '@commander-js/extra-typings';
-import { applyAddons, readAddons } from '../../cluster/addons.js';
+import { applyAddons, bootAddonsOverlay, readAddons } from '../../cluster/addons.js';
+import { readImageArchive } from '../../cluster/image-archive.js';
 import { removeOnInterrupt } from '../../lifecycle/interrupt.js';
 import { resolveLab } from '../../lifecycle/resolve.js';
 import { startLab } from '../../lifecycle/start.js';
@@ -60,7 +61,13 @@ export function addLifecycleCommands(program: Command): void {
     )
     .option(
       '--addon <file>',
-      'Kubernetes manifests to apply once the API is up (repeatable); the start ends when their DaemonSets and Deployments are ready',
+      'Kubernetes manifests to apply once the API is up (repeatable); the start ends when their DaemonSets and Deployments are ready. With --pod-network addon they are the pod network (e.g. Calico), applied during the boot',
+      (file: string, files: string[]) => [...files, file],
+      [] as string[],
+    )
+    .option(
+      '--image <archive>',
+      'images for the lab registry from a docker-archive or OCI-layout tar (docker save, podman save, skopeo copy; repeatable): part of the VM image, so pods pull them from the first boot',
       (file: string, files: string[]) => [...files, file],
       [] as string[],
     );
@@ -73,7 +80,15 @@ export function addLifecycleCommands(program: Command): void {
       : await configLayers(flags, overlays);
     const { config, overlays: resolved } = await resolveLab(layers);
     // Read and checked before anything starts: a wrong file or an image the lab lacks fails now.
-    const addons = await readAddons(flags.addon, resolved);
+    const images = [];
+    for (const archive of flags.image) images.push(...(await readImageArchive(archive)));
+    if (images.length > 0 && !resolved.some((o) => o.manifest.name === 'private-reg'))
+      throw new UsageError(
+        '--image: this lab has no registry',
+        'overlay private-reg has one, e.g. lab start k8s',
+      );
+    const addons = await readAddons(flags.addon, resolved, images);
+    const atBoot = bootAddonsOverlay(resolved) !== undefined;
     // Until the start is done, Ctrl-C removes what it made (a lab that runs is the user's).
     const release = flags.keep === true ? () => undefined : removeOnInterrupt(config.name, ui);
     const state = await startLab(config, resolved, {
@@ -81,8 +96,9 @@ export function addLifecycleCommands(program: Command): void {
       keepOnFailure: flags.keep === true,
       bootTimeoutMs: flags.bootTimeout === undefined ? undefined : flags.bootTimeout * 1000,
       snapshot: { ...snapshotChoice(flags), name: restore },
+      user: { images, bootAddons: atBoot ? addons : [] },
     }).finally(release);
-    if (addons.length > 0) await applyAddons(state, addons, ui);
+    if (addons.length > 0) await applyAddons(state, addons, ui, { appliedAtBoot: atBoot });
     ui.ok(`lab "${state.name}" running in ${((state.timings.totalMs ?? 0) / 1000).toFixed(1)} s`);
     await printStatus(state);
     const first = state.plan.nodes[0]?.name ?? 'vm-001';
