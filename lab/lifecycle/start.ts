@@ -9,7 +9,7 @@ import { nodeArchive, writeNodeInitrd } from '../image/node-archive.js';
 import { createScratchDisk, ensureScratchTemplate } from '../image/scratch.js';
 import type { NodeFiles, PrepareContext } from '../overlay/manifest.js';
 import { loadOverlay, type Overlay } from '../overlay/registry.js';
-import { ensureUserLayer, type UserLayerInputs } from '../overlay/user-layer.js';
+import { ensureUserLayer, USER_LAYER, type UserLayerInputs } from '../overlay/user-layer.js';
 import { keyDifference, planForKey, SNAPSHOT_FORMAT, type SnapshotKey } from '../snapshot/key.js';
 import { restoreLab } from '../snapshot/restore.js';
 import { saveLab } from '../snapshot/save.js';
@@ -151,7 +151,10 @@ export async function startLab(
     await refuseIfPresent(config, ui);
     const started = Date.now();
     const inputs = await gatherInputs(config, overlays, ui, options.user);
-    const name = choice.name ?? autoSnapshotName(config.overlays);
+    // A lab with the user's layer keeps its own snapshot: the overlays' plain one stays for
+    // the labs without it, instead of each replacing the other.
+    const withUser = inputs.image.layers.some((l) => l.name === USER_LAYER);
+    const name = choice.name ?? autoSnapshotName([...config.overlays, ...(withUser ? [USER_LAYER] : [])]);
     if (choice.name !== undefined || choice.mode === 'auto') {
       const restored = await tryRestore(inputs, name, choice, started, options);
       if (restored) return restored;

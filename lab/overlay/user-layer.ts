@@ -13,6 +13,9 @@ import { run } from '../util/exec.js';
 import { inputKey, sha256 } from '../util/hash.js';
 import type { Layer } from './layer.js';
 
+/** The layer's name (and its mark in the name of a snapshot made with it). */
+export const USER_LAYER = 'user';
+
 /** The guest's addons unit applies every *.yaml of this directory (overlays/k8s). */
 export const ADDONS_DIR = '/etc/kubernetes/addons';
 
@@ -61,5 +64,5 @@ export async function ensureUserLayer(inputs: UserLayerInputs): Promise<Layer | 
       await run(['rm', '-rf', tree]);
     },
   });
-  return { name: 'user', path: join(entry.dir, 'layer.sqfs'), key, artifacts: {} };
+  return { name: USER_LAYER, path: join(entry.dir, 'layer.sqfs'), key, artifacts: {} };
 }

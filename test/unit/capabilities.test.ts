@@ -103,7 +103,7 @@ describe('resolveLab with the real overlays', () => {
     );
     await expect(resolveLab([{ overlays: ['multus'], podNetwork: 'calico' }])).rejects.toMatchObject({
       message: '--pod-network calico: there is no overlay calico',
-      hint: expect.stringMatching(/pod-network providers here: flannel, xcluster-cni/),
+      hint: expect.stringMatching(/pod-network providers here: addon, flannel, xcluster-cni/),
     });
     await expect(resolveLab([{ overlays: ['multus', 'xcluster-cni', 'flannel'] }])).rejects.toThrow(
       /two pod-network providers at once/,
