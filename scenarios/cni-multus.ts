@@ -21,6 +21,7 @@ import {
   type PodNet,
   SECONDARY_NETS,
 } from './support/node-local-nets.js';
+import { pingAllCommand, unanswered } from './support/ping.js';
 
 const POD = 'pod1';
 const CONFIG = '/etc/cni/examples/multus.conf';
@@ -76,8 +77,7 @@ async function expectPodAddressesInRanges(ctx: ScenarioContext, node: NodePlan):
 
 /** Pings from the pod on `from` to each address; returns those that did not answer. */
 async function podUnreachable(ctx: ScenarioContext, from: NodePlan, targets: string[]): Promise<string[]> {
-  const script = `for a in ${targets.join(' ')}; do lab-cni exec ${POD} ping -c1 -W2 "$a" >/dev/null 2>&1 || echo "$a"; done`;
-  return (await ctx.sh(from.name, script)).split('\n').filter(Boolean);
+  return unanswered(await ctx.sh(from.name, pingAllCommand(targets, { via: ['lab-cni', 'exec', POD] })));
 }
 
 async function crossNodeTargets(ctx: ScenarioContext, node: NodePlan): Promise<string[]> {

@@ -4,6 +4,7 @@
 import { defineScenario, type ScenarioContext } from '../lab/scenario/define.js';
 import { expectDeepEqual, expectEqual, expectTrue } from '../lab/scenario/expect.js';
 import { type NodePlan, nodeAddresses, withoutPrefix } from '../lab/topology/plan.js';
+import { pingAllCommand, unanswered } from './support/ping.js';
 
 interface IpLink {
   ifname: string;
@@ -29,8 +30,7 @@ function globalAddresses(entry: IpAddr | undefined): string[] {
 
 /** One SSH round trip per source VM: ping every target, report those that do not answer. */
 async function unreachable(ctx: ScenarioContext, from: NodePlan, targets: string[]): Promise<string[]> {
-  const script = `for a in ${targets.join(' ')}; do ping -c1 -W2 "$a" >/dev/null 2>&1 || echo "$a"; done`;
-  return (await ctx.sh(from.name, script)).split('\n').filter(Boolean);
+  return unanswered(await ctx.sh(from.name, pingAllCommand(targets)));
 }
 
 export default defineScenario({

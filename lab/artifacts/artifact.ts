@@ -6,8 +6,9 @@ import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../util/errors.js';
 import { type CacheEntry, ensure, lookup } from './cache.js';
+import { type CheckoutBuild, checkoutSource } from './providers/checkout.js';
 
-export type SourceKind = 'release' | 'go' | 'debian' | 'build';
+export type SourceKind = 'release' | 'go' | 'debian' | 'build' | 'checkout';
 
 export interface ArtifactSource {
   kind: SourceKind;
@@ -33,6 +34,8 @@ export interface ArtifactSpec {
   files: string[];
   /** In order of preference. */
   sources: ArtifactSource[];
+  /** How to build it from a checkout of its upstream module instead (lab start --src). */
+  checkout?: CheckoutBuild;
 }
 
 export interface ResolvedArtifact {
@@ -46,8 +49,36 @@ export interface ResolvedArtifact {
 }
 
 const sourceEnv = (name: string) => `LAB_SOURCE_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+// A checkout's version is git describe's, which may hold any character a tag does.
 const entryKey = (name: string, source: ArtifactSource) =>
-  `${name}-${source.kind}-${source.version}${source.pin ? `-${source.pin}` : ''}`;
+  `${name}-${source.kind}-${source.version.replace(/[^A-Za-z0-9._-]/g, '_')}${source.pin ? `-${source.pin}` : ''}`;
+
+/** Module → checkout directory: artifacts that declare that module build from it (lab start --src). */
+const checkouts = new Map<string, string>();
+const checkoutSources = new Map<string, ArtifactSource>();
+
+/** From now on, every artifact built from one of these modules comes from the given checkout. */
+export function buildFromCheckouts(dirs: ReadonlyMap<string, string>): void {
+  checkouts.clear();
+  checkoutSources.clear();
+  for (const [module, dir] of dirs) checkouts.set(module, dir);
+}
+
+/** The artifacts this process has taken from a checkout so far, with the version each says it is. */
+export function checkoutBuilds(): { artifact: string; dir: string; version: string }[] {
+  return [...checkoutSources].map(([id, source]) => {
+    const [artifact = '', dir = ''] = id.split('\0');
+    return { artifact, dir, version: source.version };
+  });
+}
+
+/** Whether any --src checkout is in use (a lab built so keeps a snapshot of its own). */
+export const usesCheckouts = () => checkouts.size > 0;
+
+/** The checkout an artifact is built from now, if any (see buildFromCheckouts). */
+export function checkoutOf(spec: ArtifactSpec): string | undefined {
+  return spec.checkout ? checkouts.get(spec.checkout.module) : undefined;
+}
 
 function resolved(spec: ArtifactSpec, source: ArtifactSource, entry: CacheEntry): ResolvedArtifact {
   return {
@@ -60,8 +91,19 @@ function resolved(spec: ArtifactSpec, source: ArtifactSource, entry: CacheEntry)
   };
 }
 
-/** The sources allowed by LAB_SOURCE_<NAME> (one kind), or all of them. */
+/** The checkout's source when one is set for the spec's module, else those LAB_SOURCE_<NAME> allows (one kind), else all. */
 export function allowedSources(spec: ArtifactSpec, env = process.env): ArtifactSource[] {
+  const dir = checkoutOf(spec);
+  if (spec.checkout && dir !== undefined) {
+    // Digesting the tree once per process: the image and its key ask more than once.
+    const id = `${spec.name}\0${dir}`;
+    let source = checkoutSources.get(id);
+    if (!source) {
+      source = checkoutSource(spec.checkout, dir);
+      checkoutSources.set(id, source);
+    }
+    return [source];
+  }
   const wanted = env[sourceEnv(spec.name)];
   if (!wanted) return spec.sources;
   const picked = spec.sources.filter((source) => source.kind === wanted);
@@ -105,7 +147,7 @@ export async function ensureArtifact(
       failures.push(`${source.kind}: ${source.unusable}`);
       continue;
     }
-    if (process.env.LAB_OFFLINE === '1') {
+    if (process.env.LAB_OFFLINE === '1' && source.kind !== 'checkout') {
       failures.push(`${source.kind}: LAB_OFFLINE=1 forbids fetching ${source.from}`);
       continue;
     }
@@ -124,6 +166,8 @@ export async function ensureArtifact(
       });
       return resolved(spec, source, entry);
     } catch (err) {
+      // A developer's build error is theirs to read whole; the other sources' are one line each.
+      if (source.kind === 'checkout') throw err;
       failures.push(`${source.kind}: ${(err as Error).message.split('\n')[0]}`);
     }
   }

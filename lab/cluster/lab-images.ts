@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { USRMERGE_LINKS } from '../../images/base.js';
-import { type ArtifactSpec, ensureArtifact } from '../artifacts/artifact.js';
+import {
+  type ArtifactSource,
+  type ArtifactSpec,
+  allowedSources,
+  ensureArtifact,
+} from '../artifacts/artifact.js';
 import { debianPackages } from '../artifacts/providers/debian.js';
 import { run } from '../util/exec.js';
 import { inputKey } from '../util/hash.js';
@@ -232,7 +237,11 @@ async function baseLayer(dir: string): Promise<string> {
 }
 
 /** The top layer of files, directories and links: each artifact built (or taken from the cache) first. */
-async function filesLayer(dir: string, image: LabImage): Promise<string> {
+async function filesLayer(
+  dir: string,
+  image: LabImage,
+  progress: (message: string) => void,
+): Promise<string> {
   const tree = join(dir, `files-${image.repository.replaceAll('/', '_')}-${image.tag}`);
   await mkdir(tree, { recursive: true });
   for (const file of image.files ?? []) {
@@ -242,7 +251,7 @@ async function filesLayer(dir: string, image: LabImage): Promise<string> {
       await copyFile(file.hostFile, target);
       await chmod(target, file.mode ?? 0o644);
     } else {
-      const built = await ensureArtifact(file.artifact);
+      const built = await ensureArtifact(file.artifact, progress);
       for (const name of file.artifact.files)
         await copyFile(join(built.dir, name), join(tree, file.into, name));
     }
@@ -264,10 +273,10 @@ const hasTopLayer = (image: LabImage) =>
     image.files?.length || image.dirs?.length || Object.keys(image.links ?? {}).length || image.users?.length,
   );
 
-/** What decides an artifact's files, for a key: its sources' kinds, versions and pins. */
+/** What decides an artifact's files, for a key: its usable sources' kinds, versions and pins (a checkout's too). */
 const artifactKey = (artifact: ArtifactSpec) => ({
   name: artifact.name,
-  sources: artifact.sources.map((s) => [s.kind, s.version, s.pin ?? '']),
+  sources: allowedSources(artifact).map((s) => [s.kind, s.version, s.pin ?? '']),
 });
 
 /**
@@ -276,58 +285,63 @@ const artifactKey = (artifact: ArtifactSpec) => ({
  * several sets merge into one registry.
  */
 export function imageSet(spec: { name: string; description: string; images: LabImage[] }): ImageSetSpec {
-  const key = spec.images.map((image) => ({
-    ...image,
-    files: (image.files ?? []).map((f) =>
-      'hostFile' in f
-        ? { into: f.into, hostFile: f.hostFile, mode: f.mode }
-        : { into: f.into, artifact: artifactKey(f.artifact) },
-    ),
-  }));
+  // Its key is computed when asked, not when the overlay loads: lab start --src may since have
+  // pointed one of its artifacts at a checkout.
+  const key = () =>
+    spec.images.map((image) => ({
+      ...image,
+      files: (image.files ?? []).map((f) =>
+        'hostFile' in f
+          ? { into: f.into, hostFile: f.hostFile, mode: f.mode }
+          : { into: f.into, artifact: artifactKey(f.artifact) },
+      ),
+    }));
+  const source = (): ArtifactSource => ({
+    kind: 'build',
+    version: inputKey({ images: key(), BUSYBOX_APPLETS, format: 3 }),
+    from: 'Debian packages and lab artifacts, built here',
+    fill: async (dir, progress) => {
+      const scratch = await mkdtemp(join(tmpdir(), 'lab-images-'));
+      try {
+        const base = await baseLayer(scratch);
+        const applets = await appletLayer(scratch);
+        const images = [];
+        for (const image of spec.images) {
+          const layers = [base];
+          if (image.applets) layers.push(applets);
+          if (image.packages.length > 0) {
+            const debs = await debianPackages({
+              packages: image.packages,
+              purpose: `image ${image.ref}`,
+            });
+            layers.push(join(debs.dir, 'rootfs.tar'));
+          }
+          // An image's own binaries (CoreDNS, flanneld, agnhost) may be long Go builds: say so.
+          if (hasTopLayer(image)) layers.push(await filesLayer(scratch, image, (m) => progress(`  ${m}`)));
+          images.push(
+            await buildImage({
+              repository: image.repository,
+              tag: image.tag,
+              layers,
+              cmd: image.cmd,
+              entrypoint: image.entrypoint,
+            }),
+          );
+        }
+        await writeRegistryStore(dir, images);
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    },
+  });
   return {
     name: spec.name,
     description: spec.description,
     images: spec.images,
     files: ['docker'],
-    sources: [
-      {
-        kind: 'build',
-        version: inputKey({ images: key, BUSYBOX_APPLETS, format: 3 }),
-        from: 'Debian packages and lab artifacts, built here',
-        fill: async (dir) => {
-          const scratch = await mkdtemp(join(tmpdir(), 'lab-images-'));
-          try {
-            const base = await baseLayer(scratch);
-            const applets = await appletLayer(scratch);
-            const images = [];
-            for (const image of spec.images) {
-              const layers = [base];
-              if (image.applets) layers.push(applets);
-              if (image.packages.length > 0) {
-                const debs = await debianPackages({
-                  packages: image.packages,
-                  purpose: `image ${image.ref}`,
-                });
-                layers.push(join(debs.dir, 'rootfs.tar'));
-              }
-              if (hasTopLayer(image)) layers.push(await filesLayer(scratch, image));
-              images.push(
-                await buildImage({
-                  repository: image.repository,
-                  tag: image.tag,
-                  layers,
-                  cmd: image.cmd,
-                  entrypoint: image.entrypoint,
-                }),
-              );
-            }
-            await writeRegistryStore(dir, images);
-          } finally {
-            await rm(scratch, { recursive: true, force: true });
-          }
-        },
-      },
-    ],
+    get sources() {
+      return [source()];
+    },
   };
 }
 

@@ -2,16 +2,16 @@
 // overlay's pinned build), copy it to every node of a running lab and record what runs.
 // The copy is atomic on each node (write, then rename), so a CNI ADD in flight runs the old
 // binary or the new one, never half of one.
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ensureArtifact } from '../artifacts/artifact.js';
+import { buildCheckout, checkCheckout, describeCheckout } from '../artifacts/providers/checkout.js';
 import { sshTarget } from '../lifecycle/access.js';
 import { type LabState, writeState } from '../lifecycle/state.js';
 import { loadOverlay } from '../overlay/registry.js';
 import { UsageError } from '../util/errors.js';
-import { run, succeeds } from '../util/exec.js';
 import { shellQuote } from '../util/shell-quote.js';
 import { SshSession } from '../vm/ssh.js';
 import type { Deployable } from './deployable.js';
@@ -32,43 +32,6 @@ export async function labDeployables(state: LabState): Promise<Map<string, Deplo
     for (const d of (await loadOverlay(name)).manifest.deployables) found.set(d.name, d);
   }
   return found;
-}
-
-/** The checkout's module line must name the deployable's module: a wrong --src fails here, not in go build. */
-export async function checkSource(src: string, target: Deployable): Promise<string> {
-  const dir = resolve(src);
-  const goMod = await readFile(join(dir, 'go.mod'), 'utf8').catch(() => undefined);
-  if (goMod === undefined)
-    throw new UsageError(`--src ${src}: no go.mod there`, `give a checkout of ${target.module}`);
-  const module = /^module\s+(\S+)/m.exec(goMod)?.[1];
-  if (module !== target.module)
-    throw new UsageError(
-      `--src ${src}: its go.mod names module ${module ?? '(none)'}, not ${target.module}`,
-      `give a checkout of ${target.module}`,
-    );
-  return dir;
-}
-
-/** `git describe --always --dirty` of the checkout, else "local" and the tree's mtime. */
-export async function describeSource(dir: string): Promise<string> {
-  if (await succeeds(['git', '-C', dir, 'rev-parse', '--git-dir'])) {
-    const described = await run(['git', '-C', dir, 'describe', '--always', '--dirty', '--tags']).catch(
-      () => '',
-    );
-    if (described) return described;
-  }
-  return `local-${Math.floor((await stat(join(dir, 'go.mod'))).mtimeMs / 1000)}`;
-}
-
-async function buildLocal(dir: string, target: Deployable, version: string, out: string): Promise<void> {
-  const stamps = Object.entries(target.stamps?.(version) ?? {}).map(([k, v]) => `-X ${k}=${v}`);
-  await run(['go', 'build', '-trimpath', `-ldflags=-s -w ${stamps.join(' ')}`, '-o', out, target.package], {
-    cwd: dir,
-    env: { ...process.env, CGO_ENABLED: '0' },
-    what: `go build of ${target.name} from ${dir}`,
-    hint: 'fix the build error in your checkout (go build there shows the same)',
-    timeoutMs: 20 * 60_000,
-  });
 }
 
 /** Copies the binary to every VM (atomically) and returns each node's version line. */
@@ -113,13 +76,16 @@ export async function deploy(
     let version: string;
     let source: string;
     if (src) {
-      source = await checkSource(src, target);
-      version = await describeSource(source);
+      const { checkout } = target.artifact;
+      source = checkCheckout(src, checkout.module, '--src');
+      version = describeCheckout(source);
       progress(`building ${target.name} ${version} from ${source}`);
+      // Only the binary deployed: the artifact's other commands would only cost build time.
+      const only = checkout.packages.filter((p) => p.endsWith(`/${target.binary}`));
+      await buildCheckout({ ...checkout, packages: only }, source, version, scratch, progress);
       file = join(scratch, target.binary);
-      await buildLocal(source, target, version, file);
     } else {
-      const pinned = await ensureArtifact(target.pinned, (m) => progress(m));
+      const pinned = await ensureArtifact(target.artifact, (m) => progress(m));
       file = join(pinned.dir, target.binary);
       version = pinned.version;
       source = 'pinned';

@@ -1,4 +1,5 @@
 // Reaching a running lab's VMs: the SSH target of a VM (through the lab's namespace).
+import { relaySocket } from '../hostnet/forward.js';
 import { type NodePlan, withoutPrefix } from '../topology/plan.js';
 import { UsageError } from '../util/errors.js';
 import type { SshTarget } from '../vm/ssh.js';
@@ -38,6 +39,7 @@ export async function sshTarget(state: LabState, vm: string): Promise<SshTarget>
   if (!hostKey) throw new UsageError(`no host key recorded for ${vm}`);
   return {
     netns: state.netns,
+    relay: relaySocket(state.dir),
     host: address,
     privateKey: keys.clientPrivate,
     hostPublicKey: hostKey.public,

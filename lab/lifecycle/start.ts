@@ -2,7 +2,8 @@
 // state file before it is created; on failure everything is removed again (unless kept).
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startForward } from '../hostnet/forward.js';
+import { checkoutBuilds, usesCheckouts } from '../artifacts/artifact.js';
+import { startForward, startRelay } from '../hostnet/forward.js';
 import { createLabNetwork, netnsExists } from '../hostnet/netns.js';
 import { type BootImage, ensureImage } from '../image/image.js';
 import { nodeArchive, writeNodeInitrd } from '../image/node-archive.js';
@@ -151,10 +152,13 @@ export async function startLab(
     await refuseIfPresent(config, ui);
     const started = Date.now();
     const inputs = await gatherInputs(config, overlays, ui, options.user);
-    // A lab with the user's layer keeps its own snapshot: the overlays' plain one stays for
-    // the labs without it, instead of each replacing the other.
-    const withUser = inputs.image.layers.some((l) => l.name === USER_LAYER);
-    const name = choice.name ?? autoSnapshotName([...config.overlays, ...(withUser ? [USER_LAYER] : [])]);
+    // A lab with the user's layer or a checkout's build keeps its own snapshot: the overlays'
+    // plain one stays for the labs without them, instead of each replacing the other.
+    const marks = [
+      ...(inputs.image.layers.some((l) => l.name === USER_LAYER) ? [USER_LAYER] : []),
+      ...(usesCheckouts() ? ['src'] : []),
+    ];
+    const name = choice.name ?? autoSnapshotName([...config.overlays, ...marks]);
     if (choice.name !== undefined || choice.mode === 'auto') {
       const restored = await tryRestore(inputs, name, choice, started, options);
       if (restored) return restored;
@@ -225,6 +229,7 @@ async function createLabState(inputs: StartInputs, started: number): Promise<Lab
     timings: { imageMs: Date.now() - started },
     snapshotKey: inputs.key,
     bootId: await hostBootId(),
+    ...(usesCheckouts() ? { builtFrom: checkoutBuilds() } : {}),
   };
   await writeState(state);
   return state;
@@ -243,7 +248,10 @@ async function onNewLabHost(
   const state = await createLabState(inputs, started);
   try {
     await updateState(state, { netns: inputs.plan.netns });
-    await options.ui.phase(`network (namespace ${inputs.plan.netns})`, () => createLabNetwork(inputs.plan));
+    await options.ui.phase(`network (namespace ${inputs.plan.netns})`, async () => {
+      await createLabNetwork(inputs.plan);
+      await startRelay(state.dir, inputs.plan.netns);
+    });
     await startHostForwards(state, inputs.overlays, options.ui);
     await body(state);
     state.timings.totalMs = Date.now() - started;

@@ -42,6 +42,8 @@ export interface LabState {
   bootId?: string;
   /** What a snapshot of this lab depends on (lab snapshot save records it). */
   snapshotKey?: SnapshotKey;
+  /** Artifacts built from a developer's checkout at the start (lab start --src), with git describe's version. */
+  builtFrom?: { artifact: string; dir: string; version: string }[];
   /** What `lab deploy` put in place since the start, by deployable name. */
   deployed?: Record<string, { source: string; version: string; at: string; buildMs: number; copyMs: number }>;
   /** Set when the lab was restored from a snapshot instead of booted. */

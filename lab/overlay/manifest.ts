@@ -152,7 +152,7 @@ export const overlayManifestSchema = z
         z.custom<Deployable>(
           (value) =>
             typeof (value as Deployable)?.name === 'string' &&
-            typeof (value as Deployable)?.module === 'string',
+            typeof (value as Deployable)?.artifact?.checkout?.module === 'string',
           'a Deployable (lab/deploy/deployable.ts)',
         ),
       )

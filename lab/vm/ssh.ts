@@ -1,14 +1,14 @@
 // SSH into lab VMs. The VMs are reachable only inside the lab's network namespace, and this
-// process stays in the host's namespace, so the TCP connection is made by a small child
-// process started with `ip netns exec`; ssh2 speaks the protocol over that child's stdio.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+// process stays in the host's namespace, so the TCP connection is made by the lab's relay
+// (lab/hostnet/forward.ts) inside it; ssh2 speaks the protocol over the relayed socket.
+
 import { generateKeyPairSync } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { Duplex } from 'node:stream';
 // ssh2 is CommonJS: its named exports do not resolve under ESM at runtime, only the default.
 import ssh2, { type ClientChannel, type Client as SshClient } from 'ssh2';
+import { relayConnect } from '../hostnet/forward.js';
 import { netnsExists } from '../hostnet/netns.js';
-import { relayArgv } from '../hostnet/netns-proxy.js';
 import { LabError } from '../util/errors.js';
 import type { ExecResult } from '../util/exec-result.js';
 import { DoNotRetry, RetryTimeoutError, retryUntil } from '../util/retry.js';
@@ -17,6 +17,8 @@ const { Client, utils } = ssh2;
 
 export interface SshTarget {
   netns: string;
+  /** The lab's relay socket (lab/hostnet/forward.ts relaySocket), which dials host:port in netns. */
+  relay: string;
   host: string;
   /** Default 22. */
   port?: number;
@@ -317,34 +319,30 @@ function exitCode(status: number | null, signal: string | undefined): number {
 }
 
 /**
- * One attempt: starts the proxy child in the namespace and runs the SSH handshake over it.
+ * One attempt: a connection through the lab's relay, and the SSH handshake over it.
  * Rejects with a LabError for failures that retrying cannot fix.
  */
-function connectOnce(
+async function connectOnce(
   target: SshTarget,
   hostKey: Buffer,
   handshakeTimeoutMs: number,
   signal: AbortSignal,
 ): Promise<SshClient> {
+  // The relay's refusal ("connect ECONNREFUSED 10.0.0.2:22": sshd not up yet) is retried; a
+  // relay that is gone is a LabError.
+  const sock: Socket = await relayConnect(target.relay, target.host, target.port ?? 22);
   return new Promise((resolve, reject) => {
-    const argv = relayArgv(target.netns, target.host, target.port ?? 22);
-    const child: ChildProcessWithoutNullStreams = spawn(argv[0] as string, argv.slice(1));
-    let childStderr = '';
-    child.stderr.setEncoding('utf8').on('data', (text: string) => {
-      childStderr += text;
-    });
-
     const client = new Client();
-    let ready = false;
-    let failure: Error | undefined;
     let hostKeyMismatch = false;
+    let settled = false;
 
-    // Record the first failure and stop the child; the attempt settles when the child is gone,
-    // because only then is its stderr (the real reason, e.g. ECONNREFUSED) complete.
     const fail = (err: Error) => {
-      failure ??= err;
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
       client.destroy();
-      child.kill();
+      sock.destroy();
+      reject(err);
     };
     const onClientError = (err: Error & { level?: string }) => {
       if (hostKeyMismatch) {
@@ -362,34 +360,23 @@ function connectOnce(
     };
     const onClientClose = () => fail(new Error('connection closed before the SSH handshake finished'));
     const onAbort = () => fail(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-
-    child.on('error', fail); // `ip` missing, for instance
-    child.on('close', (code) => {
-      signal.removeEventListener('abort', onAbort);
-      if (ready) return;
-      const childError = childStderr.trim();
-      if (failure instanceof LabError) reject(failure);
-      else if (childError) reject(new Error(childError));
-      else
-        reject(failure ?? new Error(`the connection helper exited with code ${code} before the handshake`));
-    });
     signal.addEventListener('abort', onAbort, { once: true });
 
     client.on('error', onClientError);
     client.on('close', onClientClose);
     client.on('ready', () => {
-      ready = true;
+      settled = true;
       signal.removeEventListener('abort', onAbort);
       client.off('error', onClientError);
       client.off('close', onClientClose);
-      // From now on the child lives exactly as long as the connection.
-      client.on('close', () => child.kill());
+      // From now on the relayed socket lives exactly as long as the connection.
+      client.on('close', () => sock.destroy());
       resolve(client);
     });
 
     try {
       client.connect({
-        sock: Duplex.from({ readable: child.stdout, writable: child.stdin }),
+        sock,
         username: target.username ?? 'root',
         privateKey: target.privateKey,
         readyTimeout: handshakeTimeoutMs,

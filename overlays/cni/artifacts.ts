@@ -17,8 +17,8 @@ export const multusStamps = (version: string, commit: string): Record<string, st
 });
 const multusRelease = `multus-cni_${MULTUS_VERSION.slice(1)}_linux_amd64`;
 
-/** The thin multus plugin (a CNI plugin binary; no daemon). */
-export const multus: ArtifactSpec = {
+/** The thin multus plugin (a CNI plugin binary; no daemon); lab deploy multus builds it from a checkout. */
+export const multus = {
   name: 'multus',
   description: 'Multus thin CNI plugin',
   files: ['multus'],
@@ -38,7 +38,12 @@ export const multus: ArtifactSpec = {
       stamps: multusStamps(MULTUS_VERSION, 'go-module-proxy'),
     }),
   ],
-};
+  checkout: {
+    module: MULTUS_MODULE,
+    packages: ['./cmd/multus'],
+    stamps: (version: string) => multusStamps(version, version),
+  },
+} satisfies ArtifactSpec;
 
 /** The CNI reference plugins the lab uses (those Debian's package and the release share). */
 export const CNI_PLUGINS = [
@@ -61,6 +66,26 @@ export const CNI_PLUGINS = [
 ];
 const CNI_RELEASE = 'v1.9.1';
 
+/** Where each plugin's main package sits in a containernetworking/plugins checkout. */
+const CNI_PLUGIN_DIRS: Record<(typeof CNI_PLUGINS)[number], 'main' | 'ipam' | 'meta'> = {
+  bandwidth: 'meta',
+  bridge: 'main',
+  dhcp: 'ipam',
+  firewall: 'meta',
+  'host-device': 'main',
+  'host-local': 'ipam',
+  ipvlan: 'main',
+  loopback: 'main',
+  macvlan: 'main',
+  portmap: 'meta',
+  ptp: 'main',
+  sbr: 'meta',
+  static: 'ipam',
+  tuning: 'meta',
+  vlan: 'main',
+  vrf: 'meta',
+};
+
 export const cniPlugins: ArtifactSpec = {
   name: 'cni-plugins',
   description: 'CNI reference plugins',
@@ -77,4 +102,12 @@ export const cniPlugins: ArtifactSpec = {
       members: Object.fromEntries(CNI_PLUGINS.map((p) => [p, p])),
     }),
   ],
+  // lab start --src ~/plugins: a developer's plugins instead (the ones the lab uses, all of them).
+  checkout: {
+    module: 'github.com/containernetworking/plugins',
+    packages: CNI_PLUGINS.map((p) => `./plugins/${CNI_PLUGIN_DIRS[p]}/${p}`),
+    stamps: (version) => ({
+      'github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion': version,
+    }),
+  },
 };

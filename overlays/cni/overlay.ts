@@ -1,5 +1,5 @@
 import { defineOverlay } from '../../lab/overlay/manifest.js';
-import { cniPlugins, MULTUS_MODULE, multus, multusStamps } from './artifacts.js';
+import { cniPlugins, multus } from './artifacts.js';
 
 export default defineOverlay({
   name: 'cni',
@@ -15,12 +15,9 @@ export default defineOverlay({
   deployables: [
     {
       name: 'multus',
-      module: MULTUS_MODULE,
-      package: './cmd/multus',
+      artifact: multus,
       binary: 'multus',
       into: '/opt/cni/bin',
-      pinned: multus,
-      stamps: (version) => multusStamps(version, version),
       versionArgs: ['-version'],
     },
   ],

@@ -16,20 +16,26 @@ export const MULTUS_THICK_IMAGE = 'ghcr.io/k8snetworkplumbingwg/multus-cni:snaps
 const BIN_DIR = '/usr/src/multus-cni/bin';
 const BUILD_DIR = join(PROJECT_ROOT, 'overlays/multus-thick/multus-thick-build');
 
+const THICK_COMMANDS = ['multus-daemon', 'multus-shim', 'install_multus', 'passthru-cni'];
+
 export const multusThick: ArtifactSpec = {
   name: 'multus-thick',
   description: 'Multus thick plugin: multus-daemon, multus-shim, install_multus, passthru-cni',
-  files: ['multus-daemon', 'multus-shim', 'install_multus', 'passthru-cni'],
+  files: THICK_COMMANDS,
   sources: [
     goModuleSource({
       version: MULTUS_VERSION,
       buildDir: BUILD_DIR,
-      packages: ['multus-daemon', 'multus-shim', 'install_multus', 'passthru-cni'].map(
-        (cmd) => `${MULTUS_MODULE}/cmd/${cmd}`,
-      ),
+      packages: THICK_COMMANDS.map((cmd) => `${MULTUS_MODULE}/cmd/${cmd}`),
       stamps: multusStamps(MULTUS_VERSION, 'go-module-proxy'),
     }),
   ],
+  // lab start --multus thick --src ~/multus-cni: the image holds the developer's build.
+  checkout: {
+    module: MULTUS_MODULE,
+    packages: THICK_COMMANDS.map((cmd) => `./cmd/${cmd}`),
+    stamps: (version) => multusStamps(version, version),
+  },
 };
 
 export const multusThickImages = imageSet({

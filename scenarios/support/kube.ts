@@ -14,6 +14,7 @@ import {
 } from '../../lab/cluster/kube-types.js';
 import { imagesOfManifests, missingImages } from '../../lab/cluster/lab-images.js';
 import { CommandFailure, type ScenarioContext } from '../../lab/scenario/define.js';
+import { pingAllArgv, unanswered } from './ping.js';
 
 export const CONTROL = 'vm-001';
 export const NAMESPACE = 'default';
@@ -167,8 +168,7 @@ export async function unreachableFrom(
   targets: readonly string[],
   waitSec = 2,
 ): Promise<string[]> {
-  const script = `for a in "$@"; do ping -c1 -W${waitSec} "$a" >/dev/null 2>&1 || echo "$a"; done`;
-  return (await inPod(ctx, pod, ['sh', '-c', script, 'ping-all', ...targets])).split('\n').filter(Boolean);
+  return unanswered(await inPod(ctx, pod, pingAllArgv(targets, { waitSec })));
 }
 
 /** Retries until `pod` reaches every target (IPv6 answers once DAD is done); logs how long it took. */

@@ -1,6 +1,7 @@
-// lab deploy on a real lab: multus built from a local checkout (the pinned module's source with
-// a fix of ours on top, as a developer's tree would be) lands on every node, says what it is,
-// and works for the next pod; the pinned build goes back just as well; bad input exits 2.
+// A developer's multus on a real lab: built from a local checkout (the pinned module's source
+// with a fix of ours on top, as a developer's tree would be) by lab start --src and by lab
+// deploy --src, it lands on every node, says what it is, and works for the next pod; the
+// pinned build goes back just as well; bad input exits 2.
 // (Scenario multus-default-route shows on Kubernetes what the fix changes.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import { lab } from '../vm/helpers.js';
 const NAME = 'deploy-a';
 const scratch = mkdtempSync(join(tmpdir(), 'lab-deploy-test-'));
 const tree = join(scratch, 'multus-cni');
+/** What lab stamps the checkout's build with (git describe of the tree). */
+let version = '';
 
 afterAll(async () => {
   await lab(['clean', '--name', NAME]);
@@ -20,10 +23,22 @@ afterAll(async () => {
 });
 
 describe('lab deploy multus', () => {
-  it('puts a local build on every node, the next pod uses it, and the pinned build comes back', async () => {
-    const version = await multusTreeWithRouteFix(tree);
-    const start = await lab(['start', 'cni', '--name', NAME, '--no-snapshot']);
+  it("lab start --src boots with the checkout's build, the pinned one comes back, a deploy puts the local one again", async () => {
+    version = await multusTreeWithRouteFix(tree);
+    const start = await lab(['start', 'cni', '--name', NAME, '--no-snapshot', '--src', tree]);
     expect(start.exitCode, start.all).toBe(0);
+    expect(start.stdout).toContain(`built from your checkout: multus ${version} (${tree})`);
+    for (const vm of ['vm-001', 'vm-002']) {
+      const booted = await lab(['ssh', '--name', NAME, vm, '/opt/cni/bin/multus -version']);
+      expect(booted.stdout).toMatch(new RegExp(`multus: version:${version}\\(.*\\), commit:${version},`));
+    }
+
+    const pinned = await lab(['deploy', 'multus', '--name', NAME]);
+    expect(pinned.exitCode, pinned.all).toBe(0);
+    expect(pinned.stdout).toMatch(new RegExp(`^deployed multus ${MULTUS_VERSION} to 2 VM\\(s\\)`, 'm'));
+    expect(pinned.stderr).toMatch(
+      new RegExp(`vm-002: multus: version:${MULTUS_VERSION}\\(.*\\), commit:go-module-proxy`),
+    );
 
     const local = await lab(['deploy', 'multus', '--name', NAME, '--src', tree]);
     expect(local.exitCode, local.all).toBe(0);
@@ -46,13 +61,6 @@ describe('lab deploy multus', () => {
     expect(add.exitCode, add.all).toBe(0);
     const links = await lab(['ssh', '--name', NAME, 'vm-001', 'lab-cni exec pod1 ip -br link']);
     expect(links.stdout).toMatch(/^net1@?\S*\s/m);
-
-    const pinned = await lab(['deploy', 'multus', '--name', NAME]);
-    expect(pinned.exitCode, pinned.all).toBe(0);
-    expect(pinned.stdout).toMatch(new RegExp(`^deployed multus ${MULTUS_VERSION} to 2 VM\\(s\\)`, 'm'));
-    expect(pinned.stderr).toMatch(
-      new RegExp(`vm-002: multus: version:${MULTUS_VERSION}\\(.*\\), commit:go-module-proxy`),
-    );
   });
 
   it('bad input exits 2 naming it, and changes nothing', async () => {
@@ -69,6 +77,9 @@ describe('lab deploy multus', () => {
     expect(nothing.stderr).toContain('has nothing called "flannel" to deploy');
     expect(nothing.stderr).toContain('deployable here: multus');
     const status = await lab(['status', '--name', NAME]);
-    expect(status.stdout).toContain(`deployed: multus ${MULTUS_VERSION} from the overlay's pinned build`);
+    expect(status.stdout).toContain(`deployed: multus ${version} from ${tree}`);
+    const notBuilt = await lab(['start', 'cni', '--name', 'deploy-b', '--src', join(tree, 'e2e')]);
+    expect(notBuilt.exitCode).toBe(2);
+    expect(notBuilt.stderr).toMatch(/--src \S+: (no go.mod there|this lab builds nothing from module)/);
   });
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relaySocket, startRelay, stopForwards } from '../../lab/hostnet/forward.js';
 import { inNetns } from '../../lab/hostnet/netns.js';
 import { LabError } from '../../lab/util/errors.js';
 import { retryUntil } from '../../lab/util/retry.js';
@@ -17,6 +18,8 @@ const clientKeys = generateLabKeys('labtest client');
 const hostKeys = generateHostKey('labtest host');
 const target: SshTarget = {
   netns: NETNS,
+  relay: '', // the relay's socket, once beforeAll started it
+
   host: '127.0.0.1',
   port: PORT,
   privateKey: clientKeys.privateKey,
@@ -51,6 +54,9 @@ describe.skipIf(skip !== undefined)('ssh (real dropbear in a test netns)', () =>
     await execa('ip', ['-n', NETNS, 'link', 'set', 'lo', 'up']);
 
     tmp = await mkdtemp(join(tmpdir(), 'labtest-ssh-'));
+    // The lab's way in: its relay inside the namespace, as lab start starts it.
+    await startRelay(tmp, NETNS);
+    target.relay = relaySocket(tmp);
     // The host key in dropbear's own format, exactly as a VM gets it: real dropbear must load
     // it, and the client below pins its public half.
     await writeFile(join(tmp, 'host_ed25519'), hostKeys.dropbearPrivate, { mode: 0o600 });
@@ -93,6 +99,7 @@ describe.skipIf(skip !== undefined)('ssh (real dropbear in a test netns)', () =>
   });
 
   afterAll(async () => {
+    await stopForwards(tmp);
     if (dropbear && dropbear.exitCode === null) {
       const exited = new Promise((resolve) => dropbear.once('exit', resolve));
       dropbear.kill();
@@ -221,12 +228,14 @@ describe.skipIf(skip !== undefined)('ssh (real dropbear in a test netns)', () =>
     const session = await SshSession.open(target);
     await session.exec('true');
     session.close();
-    // Only dropbear itself should remain (its per-connection child exits with the connection).
+    // Only dropbear itself and the lab's relay should remain (dropbear's per-connection child
+    // exits with the connection; the relay starts nothing per connection).
+    const relay = JSON.parse(await readFile(join(tmp, 'relay.json'), 'utf8')) as { pid: number };
     await retryUntil(
       async () => {
         const { stdout } = await execa('ip', ['netns', 'pids', NETNS]);
         const pids = stdout.split('\n').filter(Boolean).map(Number);
-        if (pids.join() !== String(dropbear.pid)) {
+        if (pids.sort().join() !== [dropbear.pid, relay.pid].sort().join()) {
           const names = await Promise.all(
             pids.map((pid) => readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')),
           );

@@ -11,7 +11,7 @@ import type { ArtifactSource } from '../artifact.js';
 import { type CacheEntry, ensure } from '../cache.js';
 import { GoBuildProgress, PROGRESS_MS } from './go-progress.js';
 
-const GO_HINT = 'install Go (apt-get install golang-go, or https://go.dev/dl) and put it on PATH';
+export const GO_HINT = 'install Go (apt-get install golang-go, or https://go.dev/dl) and put it on PATH';
 
 export async function goVersion(): Promise<string> {
   return run(['go', 'env', 'GOVERSION'], { what: 'go env GOVERSION', hint: GO_HINT });
@@ -25,7 +25,7 @@ function sourceDigest(dir: string): string {
   return sha256(names.map((n) => `${n}:${sha256(readFileSync(join(dir, n)))}`).join('\n'));
 }
 
-const staticBuildEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-trimpath' };
+export const staticBuildEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-trimpath' };
 
 /** Builds the Go main package in `sourceDir` (ours, in this repository). */
 export async function buildLocalGo(sourceDir: string, binary: string): Promise<CacheEntry> {
@@ -107,36 +107,70 @@ export function goModuleSource(spec: {
         ? ['test', '-c', '-o', join(dir, spec.testBinary)]
         : ['build', '-o', `${dir}/`];
       const title = `go build of ${what} @${spec.version}`;
-      // go build -v names each package it compiles; go test -c names none, so no count then.
-      const watch = new GoBuildProgress(
+      await goBuildWithProgress({
+        argv: [
+          'go',
+          ...build,
+          '-v',
+          '-mod=readonly',
+          ...tags,
+          `-ldflags=${ldflags.join(' ')}`,
+          ...spec.packages,
+        ],
+        cwd: spec.buildDir,
+        env: spec.cgo ? { ...staticBuildEnv, CGO_ENABLED: '1' } : staticBuildEnv,
         title,
-        spec.testBinary ? undefined : await packageCount(spec),
-        Date.now(),
-      );
-      const timer = setInterval(() => progress(`  ${watch.line()}`), PROGRESS_MS);
-      try {
-        await run(
-          ['go', ...build, '-v', '-mod=readonly', ...tags, `-ldflags=${ldflags.join(' ')}`, ...spec.packages],
-          {
-            cwd: spec.buildDir,
-            env: spec.cgo ? { ...staticBuildEnv, CGO_ENABLED: '1' } : staticBuildEnv,
-            what: title,
-            hint: `${GO_HINT}; the Go module proxy (GOPROXY) must be reachable once, the module cache serves later builds`,
-            timeoutMs: (spec.timeoutMin ?? 30) * 60_000,
-            onStderrLine: (line) => watch.onLine(line),
-          },
-        );
-      } finally {
-        clearInterval(timer);
-      }
+        // go build -v names each package it compiles; go test -c names none, so no count then.
+        total: spec.testBinary ? undefined : await packageCount(spec.buildDir, spec.packages),
+        hint: `${GO_HINT}; the Go module proxy (GOPROXY) must be reachable once, the module cache serves later builds`,
+        timeoutMs: (spec.timeoutMin ?? 30) * 60_000,
+        progress,
+      });
     },
   };
 }
 
+/** A `go build -v` (or `go test -c`) with a progress line every PROGRESS_MS. */
+export async function goBuildWithProgress(build: {
+  argv: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  title: string;
+  /** Packages the build needs, when known (see packageCount). */
+  total: number | undefined;
+  hint: string;
+  timeoutMs: number;
+  progress: (message: string) => void;
+}): Promise<void> {
+  const turn = goBuilds.then(async () => {
+    const watch = new GoBuildProgress(build.title, build.total, Date.now());
+    const timer = setInterval(() => build.progress(`  ${watch.line()}`), PROGRESS_MS);
+    try {
+      await run(build.argv, {
+        cwd: build.cwd,
+        env: build.env,
+        what: build.title,
+        hint: build.hint,
+        timeoutMs: build.timeoutMs,
+        onStderrLine: (line) => watch.onLine(line),
+      });
+    } finally {
+      clearInterval(timer);
+    }
+  });
+  goBuilds = turn.catch(() => undefined);
+  return turn;
+}
+
+// One go build at a time: go already keeps every core busy, and two builds side by side compile
+// the packages they share twice (kube-proxy's and the control plane's: most of Kubernetes), where
+// one after the other the second takes them from Go's build cache.
+let goBuilds: Promise<unknown> = Promise.resolve();
+
 /** How many packages the build needs (its upper bound for progress), or undefined if go list fails. */
-async function packageCount(spec: { buildDir: string; packages: string[] }) {
-  const list = await run(['go', 'list', '-mod=readonly', '-deps', ...spec.packages], {
-    cwd: spec.buildDir,
+export async function packageCount(cwd: string, packages: string[], flags = ['-mod=readonly']) {
+  const list = await run(['go', 'list', ...flags, '-deps', ...packages], {
+    cwd,
     env: staticBuildEnv,
     timeoutMs: 5 * 60_000,
   }).catch(() => undefined);

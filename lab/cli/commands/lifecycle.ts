@@ -1,5 +1,6 @@
 // lab start | stop | clean | env
 import type { Command } from '@commander-js/extra-typings';
+import { buildFromCheckouts } from '../../artifacts/artifact.js';
 import { applyAddons, bootAddonsOverlay, readAddons } from '../../cluster/addons.js';
 import { readImageArchive } from '../../cluster/image-archive.js';
 import { removeOnInterrupt } from '../../lifecycle/interrupt.js';
@@ -15,6 +16,7 @@ import {
   withLabLock,
 } from '../../lifecycle/state.js';
 import { teardown } from '../../lifecycle/teardown.js';
+import { resolveCheckouts } from '../../overlay/checkouts.js';
 import { checkSnapshotName, listSnapshotNames, readSnapshot, removeSnapshot } from '../../snapshot/store.js';
 import { type ConfigLayer, parseIntStrict } from '../../topology/config.js';
 import { planLab } from '../../topology/plan.js';
@@ -70,6 +72,12 @@ export function addLifecycleCommands(program: Command): void {
       'images for the lab registry from a docker-archive or OCI-layout tar (docker save, podman save, skopeo copy; repeatable): part of the VM image, so pods pull them from the first boot',
       (file: string, files: string[]) => [...files, file],
       [] as string[],
+    )
+    .option(
+      '--src <checkout>',
+      "build from your Go checkout instead of the pinned module (repeatable): its go.mod's module picks what it replaces, e.g. a multus-cni checkout gives multus (thin, or thick's image), a containernetworking/plugins one the CNI plugins",
+      (dir: string, dirs: string[]) => [...dirs, dir],
+      [] as string[],
     );
   for (const option of topologyOptions()) start.addOption(option);
   start.action(async (overlays, flags) => {
@@ -88,6 +96,7 @@ export function addLifecycleCommands(program: Command): void {
         'overlay private-reg has one, e.g. lab start k8s',
       );
     const addons = await readAddons(flags.addon, resolved, images);
+    buildFromCheckouts(resolveCheckouts(flags.src, resolved));
     const atBoot = bootAddonsOverlay(resolved) !== undefined;
     // Until the start is done, Ctrl-C removes what it made (a lab that runs is the user's).
     const release = flags.keep === true ? () => undefined : removeOnInterrupt(config.name, ui);

@@ -16,6 +16,8 @@ export async function printStatus(state: LabState): Promise<void> {
     console.log(
       `restored from snapshot ${state.snapshot.name} (saved ${formatAge(state.snapshot.savedAt)} ago, restored ${formatAge(state.snapshot.restoredAt)} ago)`,
     );
+  for (const b of state.builtFrom ?? [])
+    console.log(`built from your checkout: ${b.artifact} ${b.version} (${b.dir})`);
   for (const [name, d] of Object.entries(state.deployed ?? {}))
     console.log(
       `deployed: ${name} ${d.version} from ${d.source === 'pinned' ? "the overlay's pinned build" : d.source} (${formatAge(d.at)} ago)`,
@@ -60,6 +62,7 @@ export function addStatusCommand(program: Command): void {
             accel: s.accel,
             overlays: s.overlays,
             snapshot: s.snapshot,
+            builtFrom: s.builtFrom,
             deployed: s.deployed,
             vms: await vmStatuses(s),
           })),
