@@ -14,7 +14,8 @@ import { loadOverlay } from '../overlay/registry.js';
 import { UsageError } from '../util/errors.js';
 import { shellQuote } from '../util/shell-quote.js';
 import { SshSession } from '../vm/ssh.js';
-import type { Deployable } from './deployable.js';
+import { deployImage } from './deploy-image.js';
+import type { BinaryDeployable, Deployable } from './deployable.js';
 
 export interface DeployRecord {
   /** "pinned" or the checkout's absolute path. */
@@ -35,7 +36,7 @@ export async function labDeployables(state: LabState): Promise<Map<string, Deplo
 }
 
 /** Copies the binary to every VM (atomically) and returns each node's version line. */
-async function copyToNodes(state: LabState, file: string, target: Deployable): Promise<string[]> {
+async function copyToNodes(state: LabState, file: string, target: BinaryDeployable): Promise<string[]> {
   // Compressed on the way: under TCG the guest's sshd takes in ~1.5 MB/s, and a Go binary
   // shrinks to about a third (multus: 47 MB, 14 MB gzipped); busybox unpacks it in the guest.
   const bytes = gzipSync(await readFile(file), { level: 6 });
@@ -66,6 +67,21 @@ async function copyToNodes(state: LabState, file: string, target: Deployable): P
 export async function deploy(
   state: LabState,
   target: Deployable,
+  src: string | undefined,
+  progress: (line: string) => void,
+): Promise<{ record: DeployRecord; nodes: string[] }> {
+  const done =
+    target.kind === 'image'
+      ? await deployImage(state, target, src, progress)
+      : await deployBinary(state, target, src, progress);
+  state.deployed = { ...state.deployed, [target.name]: done.record };
+  await writeState(state);
+  return done;
+}
+
+async function deployBinary(
+  state: LabState,
+  target: BinaryDeployable,
   src: string | undefined,
   progress: (line: string) => void,
 ): Promise<{ record: DeployRecord; nodes: string[] }> {
@@ -100,8 +116,6 @@ export async function deploy(
       buildMs,
       copyMs: Date.now() - started - buildMs,
     };
-    state.deployed = { ...state.deployed, [target.name]: record };
-    await writeState(state);
     return { record, nodes };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -110,6 +124,7 @@ export async function deploy(
 
 /** What a deploy put on the nodes: the version it says it is, and each node's version line. */
 export interface DeployOutcome {
+  kind: Deployable['kind'];
   version: string;
   buildMs: number;
   copyMs: number;
@@ -131,5 +146,11 @@ export async function deployTo(
       `deployable here: ${[...deployables.keys()].join(', ') || 'nothing (its overlays declare none)'}`,
     );
   const { record, nodes } = await deploy(state, target, src, progress);
-  return { version: record.version, buildMs: record.buildMs, copyMs: record.copyMs, nodes };
+  return {
+    kind: target.kind,
+    version: record.version,
+    buildMs: record.buildMs,
+    copyMs: record.copyMs,
+    nodes,
+  };
 }

@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from '../../lab/util/paths.js';
 
 export const MULTUS_VERSION = 'v4.3.0';
 export const MULTUS_MODULE = 'gopkg.in/k8snetworkplumbingwg/multus-cni.v4';
+export const CNI_PLUGINS_MODULE = 'github.com/containernetworking/plugins';
 
 /** How upstream's release build stamps multus, so `multus -version` names what runs. */
 export const multusStamps = (version: string, commit: string): Record<string, string> => ({
@@ -104,7 +105,7 @@ export const cniPlugins: ArtifactSpec = {
   ],
   // lab start --src ~/plugins: a developer's plugins instead (the ones the lab uses, all of them).
   checkout: {
-    module: 'github.com/containernetworking/plugins',
+    module: CNI_PLUGINS_MODULE,
     packages: CNI_PLUGINS.map((p) => `./plugins/${CNI_PLUGIN_DIRS[p]}/${p}`),
     stamps: (version) => ({
       'github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion': version,

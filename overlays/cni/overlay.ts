@@ -14,6 +14,7 @@ export default defineOverlay({
   // thin plugin runs per pod, so the next pod uses it).
   deployables: [
     {
+      kind: 'binary',
       name: 'multus',
       artifact: multus,
       binary: 'multus',

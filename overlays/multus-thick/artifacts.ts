@@ -18,7 +18,7 @@ const BUILD_DIR = join(PROJECT_ROOT, 'overlays/multus-thick/multus-thick-build')
 
 const THICK_COMMANDS = ['multus-daemon', 'multus-shim', 'install_multus', 'passthru-cni'];
 
-export const multusThick: ArtifactSpec = {
+export const multusThick = {
   name: 'multus-thick',
   description: 'Multus thick plugin: multus-daemon, multus-shim, install_multus, passthru-cni',
   files: THICK_COMMANDS,
@@ -34,9 +34,9 @@ export const multusThick: ArtifactSpec = {
   checkout: {
     module: MULTUS_MODULE,
     packages: THICK_COMMANDS.map((cmd) => `./cmd/${cmd}`),
-    stamps: (version) => multusStamps(version, version),
+    stamps: (version: string) => multusStamps(version, version),
   },
-};
+} satisfies ArtifactSpec;
 
 export const multusThickImages = imageSet({
   name: 'multus-thick-images',

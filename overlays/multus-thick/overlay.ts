@@ -1,6 +1,6 @@
 import { REGISTRY_STORAGE } from '../../lab/cluster/lab-images.js';
 import { defineOverlay } from '../../lab/overlay/manifest.js';
-import { multusThickAddon, multusThickImages } from './artifacts.js';
+import { MULTUS_THICK_IMAGE, multusThick, multusThickAddon, multusThickImages } from './artifacts.js';
 
 // Multus as the thick plugin, the way seeds 002 and 003 install multus: a DaemonSet in
 // kube-system (multus's own deployments/multus-daemonset-thick.yml) runs multus-daemon on every
@@ -15,6 +15,18 @@ export default defineOverlay({
   artifacts: [
     { artifact: multusThickImages, into: REGISTRY_STORAGE },
     { artifact: multusThickAddon, into: '/etc/kubernetes/addons' },
+  ],
+  // `lab deploy multus --src ~/multus-cni`: the daemon's image rebuilt from the checkout, put
+  // into the lab registry, and upstream's DaemonSet rolled out to it (no reboot).
+  deployables: [
+    {
+      kind: 'image',
+      name: 'multus',
+      artifact: multusThick,
+      images: multusThickImages,
+      image: MULTUS_THICK_IMAGE,
+      daemonSet: { namespace: 'kube-system', name: 'kube-multus-ds' },
+    },
   ],
   units: [
     {

@@ -4,10 +4,10 @@
 // one a pod's networks annotation asks for ("default-route"); netlink >= 1.3 lists a default
 // route as 0.0.0.0/0 or ::/0, so eth0's stays and the requested one is never added (upstream
 // multus-cni PR #1552).
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run } from '../../lab/util/exec.js';
 import { MULTUS_MODULE, MULTUS_VERSION } from '../../overlays/cni/artifacts.js';
+import { moduleCheckout } from './module-tree.js';
 
 const FIXED_FILE = 'pkg/netutils/netutils.go';
 const BUGGY = 'if nlroute.Dst == nil {';
@@ -16,18 +16,7 @@ const FIXED =
 
 /** Makes the tree in `dir` (which must not exist); returns the version `lab deploy` will stamp. */
 export async function multusTreeWithRouteFix(dir: string): Promise<string> {
-  const module = JSON.parse(
-    await run(['go', 'mod', 'download', '-json', `${MULTUS_MODULE}@${MULTUS_VERSION}`], {
-      what: `go mod download ${MULTUS_MODULE}@${MULTUS_VERSION}`,
-    }),
-  ) as { Dir: string };
-  await cp(module.Dir, dir, { recursive: true });
-  await run(['chmod', '-R', 'u+w', dir]); // the module cache is read-only
-  const git = (...args: string[]) =>
-    run(['git', '-c', 'user.name=lab', '-c', 'user.email=lab@localhost', ...args], { cwd: dir });
-  await git('init', '-q');
-  await git('add', '-A');
-  await git('commit', '-qm', `multus ${MULTUS_VERSION} from the module proxy`);
+  const git = await moduleCheckout(MULTUS_MODULE, MULTUS_VERSION, dir);
   const file = join(dir, FIXED_FILE);
   const before = await readFile(file, 'utf8');
   if (!before.includes(BUGGY))

@@ -7,13 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MULTUS_VERSION } from '../../overlays/cni/artifacts.js';
+import { CNI_PLUGINS_MODULE, MULTUS_VERSION } from '../../overlays/cni/artifacts.js';
+import { moduleCheckout } from '../../scenarios/support/module-tree.js';
 import { multusTreeWithRouteFix } from '../../scenarios/support/multus-fix.js';
 import { lab } from '../vm/helpers.js';
 
 const NAME = 'deploy-a';
 const scratch = mkdtempSync(join(tmpdir(), 'lab-deploy-test-'));
 const tree = join(scratch, 'multus-cni');
+const plugins = join(scratch, 'plugins');
+/** A containernetworking/plugins release the Go module proxy serves (the lab's own are Debian's). */
+const PLUGINS_VERSION = 'v1.10.0';
 /** What lab stamps the checkout's build with (git describe of the tree). */
 let version = '';
 
@@ -25,12 +29,32 @@ afterAll(async () => {
 describe('lab deploy multus', () => {
   it("lab start --src boots with the checkout's build, the pinned one comes back, a deploy puts the local one again", async () => {
     version = await multusTreeWithRouteFix(tree);
-    const start = await lab(['start', 'cni', '--name', NAME, '--no-snapshot', '--src', tree]);
+    const pluginsGit = await moduleCheckout(CNI_PLUGINS_MODULE, PLUGINS_VERSION, plugins);
+    const pluginsVersion = await pluginsGit('rev-parse', '--short', 'HEAD');
+    const start = await lab([
+      'start',
+      'cni',
+      '--name',
+      NAME,
+      '--no-snapshot',
+      '--src',
+      tree,
+      '--src',
+      plugins,
+    ]);
     expect(start.exitCode, start.all).toBe(0);
     expect(start.stdout).toContain(`built from your checkout: multus ${version} (${tree})`);
+    expect(start.stdout).toContain(`built from your checkout: cni-plugins ${pluginsVersion} (${plugins})`);
     for (const vm of ['vm-001', 'vm-002']) {
-      const booted = await lab(['ssh', '--name', NAME, vm, '/opt/cni/bin/multus -version']);
+      const booted = await lab([
+        'ssh',
+        '--name',
+        NAME,
+        vm,
+        '/opt/cni/bin/multus -version; /opt/cni/bin/bridge --version',
+      ]);
       expect(booted.stdout).toMatch(new RegExp(`multus: version:${version}\\(.*\\), commit:${version},`));
+      expect(booted.stdout).toContain(`CNI bridge plugin ${pluginsVersion}`);
     }
 
     const pinned = await lab(['deploy', 'multus', '--name', NAME]);

@@ -9,11 +9,9 @@ import { checkoutDigest, describeCheckout } from '../../lab/artifacts/providers/
 import { resolveLab } from '../../lab/lifecycle/resolve.js';
 import { checkoutModules, resolveCheckouts } from '../../lab/overlay/checkouts.js';
 import { UsageError } from '../../lab/util/errors.js';
-import { cniPlugins, MULTUS_MODULE, multus } from '../../overlays/cni/artifacts.js';
+import { CNI_PLUGINS_MODULE, cniPlugins, MULTUS_MODULE, multus } from '../../overlays/cni/artifacts.js';
 import { multusThick, multusThickImages } from '../../overlays/multus-thick/artifacts.js';
 import { testTempDir } from '../support/temp-dir.js';
-
-const PLUGINS_MODULE = 'github.com/containernetworking/plugins';
 
 async function checkout(module: string, files: Record<string, string> = {}): Promise<string> {
   const dir = await testTempDir('lab-checkout-');
@@ -34,7 +32,7 @@ describe('resolveCheckouts', () => {
   it("maps each checkout's module to the lab's artifacts built from it, thin and thick", async () => {
     const thin = checkoutModules(await overlaysOf('thin'));
     expect(thin.get(MULTUS_MODULE)).toEqual(['multus']);
-    expect(thin.get(PLUGINS_MODULE)).toEqual(['cni-plugins']);
+    expect(thin.get(CNI_PLUGINS_MODULE)).toEqual(['cni-plugins']);
     // The thick daemon sits inside an image: the image's files count too.
     expect(checkoutModules(await overlaysOf('thick')).get(MULTUS_MODULE)).toContain('multus-thick');
 

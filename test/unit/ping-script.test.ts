@@ -1,7 +1,7 @@
 // The scenarios' ping helper: every target is an argument, so an address (or anything else)
 // never becomes shell text; run here with a stand-in ping on PATH.
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pingAllArgv, pingAllCommand, unanswered } from '../../scenarios/support/ping.js';
@@ -31,6 +31,6 @@ describe('pingAllCommand / pingAllArgv', () => {
 
     const [file, ...args] = pingAllArgv(['10.0.0.1'], { waitSec: 5, via: ['env'] });
     expect(execFileSync(file as string, args, { env, encoding: 'utf8' })).toBe('');
-    expect(execFileSync('cat', [join(dir, 'calls')], { encoding: 'utf8' })).toContain('-c1 -W5 10.0.0.1');
+    expect(readFileSync(join(dir, 'calls'), 'utf8')).toContain('-c1 -W5 10.0.0.1');
   });
 });

@@ -1,12 +1,8 @@
 // lab images: the container images a lab's registry serves, built from Debian packages and lab
 // artifacts. Every overlay may ship an image set (lab/cluster/lab-images.ts): this lists them all.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Command } from '@commander-js/extra-typings';
-import { execa } from 'execa';
 import { ensureArtifact } from '../../artifacts/artifact.js';
-import { controlPlaneNode } from '../../cluster/certs.js';
 import { readImageArchive, writeOciArchive } from '../../cluster/image-archive.js';
 import {
   type ImageSetSpec,
@@ -14,14 +10,13 @@ import {
   isImageSet,
   missingImages,
   normalizeImageRef,
-  REGISTRY_STORAGE,
 } from '../../cluster/lab-images.js';
-import { type BuiltImage, readRegistryImage, writeRegistryStore } from '../../cluster/oci.js';
-import { requireState, sshTarget } from '../../lifecycle/access.js';
+import { type BuiltImage, readRegistryImage } from '../../cluster/oci.js';
+import { loadIntoRegistry } from '../../cluster/registry-load.js';
+import { requireState } from '../../lifecycle/access.js';
 import { listOverlayNames, loadOverlay } from '../../overlay/registry.js';
 import { LabError, UsageError } from '../../util/errors.js';
 import { createUi } from '../../util/ui.js';
-import { sshExec } from '../../vm/ssh.js';
 import { nameOption } from '../options.js';
 
 /** Every overlay's image sets, with the overlay that ships each. */
@@ -106,27 +101,8 @@ export function addImageCommands(program: Command): void {
     .addOption(nameOption())
     .action(async (archive, flags) => {
       const state = await requireState(flags.name);
-      if (!state.overlays.includes('private-reg'))
-        throw new UsageError(
-          `lab "${state.name}" has no registry`,
-          'overlay private-reg has one, e.g. lab start multus',
-        );
       const images = await readImageArchive(archive);
-      const store = await mkdtemp(join(tmpdir(), 'lab-image-store-'));
-      try {
-        await writeRegistryStore(store, images);
-        const tar = await execa('tar', ['-C', store, '-cf', '-', 'docker'], { encoding: 'buffer' });
-        // private-reg runs its registry on the control-plane node.
-        const registryVm = controlPlaneNode(state.plan).name;
-        const result = await sshExec(await sshTarget(state, registryVm), `tar -x -C ${REGISTRY_STORAGE}`, {
-          input: Buffer.from(tar.stdout),
-          timeoutMs: 600_000,
-        });
-        if (result.code !== 0)
-          throw new LabError(`copying the images to ${registryVm} failed: ${result.stderr.trim()}`);
-      } finally {
-        await rm(store, { recursive: true, force: true });
-      }
+      await loadIntoRegistry(state, images);
       for (const i of images) {
         const mib = [i.config, ...i.layers].reduce((sum, b) => sum + b.data.length, 0) / 2 ** 20;
         console.log(`loaded ${i.repository}:${i.tag} (${i.layers.length} layers, ${mib.toFixed(1)} MiB)`);
