@@ -93,7 +93,7 @@ export async function buildCheckout(
     cwd: dir,
     env: staticBuildEnv,
     title: `go build of ${names.join(', ')} ${version} from ${dir}`,
-    total: await packageCount(dir, build.packages, []),
+    total: packageCount(dir, build.packages, []),
     hint: `fix the build in your checkout (go build ${build.packages.join(' ')} there shows the same); ${GO_HINT}`,
     timeoutMs: 30 * 60_000,
     progress,

@@ -16,7 +16,7 @@ export class GoBuildProgress {
   constructor(
     private readonly what: string,
     /** Packages the build needs (go list -deps); cached ones are never named, so an upper bound. */
-    private readonly total: number | undefined,
+    public total: number | undefined,
     private readonly started: number,
     private readonly now: () => number = Date.now,
   ) {}

@@ -121,7 +121,7 @@ export function goModuleSource(spec: {
         env: spec.cgo ? { ...staticBuildEnv, CGO_ENABLED: '1' } : staticBuildEnv,
         title,
         // go build -v names each package it compiles; go test -c names none, so no count then.
-        total: spec.testBinary ? undefined : await packageCount(spec.buildDir, spec.packages),
+        total: spec.testBinary ? undefined : packageCount(spec.buildDir, spec.packages),
         hint: `${GO_HINT}; the Go module proxy (GOPROXY) must be reachable once, the module cache serves later builds`,
         timeoutMs: (spec.timeoutMin ?? 30) * 60_000,
         progress,
@@ -136,16 +136,17 @@ export async function goBuildWithProgress(build: {
   cwd: string;
   env: NodeJS.ProcessEnv;
   title: string;
-  /** Packages the build needs, when known (see packageCount). */
-  total: number | undefined;
+  /** Packages the build needs, when known (see packageCount; it may take a while on a cold module cache). */
+  total: Promise<number | undefined> | undefined;
   hint: string;
   timeoutMs: number;
   progress: (message: string) => void;
 }): Promise<void> {
   const turn = goBuilds.then(async () => {
-    const watch = new GoBuildProgress(build.title, build.total, Date.now());
+    const watch = new GoBuildProgress(build.title, undefined, Date.now());
     const timer = setInterval(() => build.progress(`  ${watch.line()}`), PROGRESS_MS);
     try {
+      watch.total = await build.total;
       await run(build.argv, {
         cwd: build.cwd,
         env: build.env,
