@@ -51,7 +51,7 @@ describe('lab deploy multus', () => {
         '--name',
         NAME,
         vm,
-        '/opt/cni/bin/multus -version; /opt/cni/bin/bridge --version',
+        '/opt/cni/bin/multus -version; /opt/cni/bin/bridge --version 2>&1',
       ]);
       expect(booted.stdout).toMatch(new RegExp(`multus: version:${version}\\(.*\\), commit:${version},`));
       expect(booted.stdout).toContain(`CNI bridge plugin ${pluginsVersion}`);
