@@ -1,7 +1,8 @@
-// `lab deploy NAME [--src PATH]`: build a binary from a developer's Go checkout (or take the
-// overlay's pinned build), copy it to every node of a running lab and record what runs.
-// The copy is atomic on each node (write, then rename), so a CNI ADD in flight runs the old
-// binary or the new one, never half of one.
+// `lab deploy NAME [--src PATH]`: build what an overlay declares deployable from a developer's
+// Go checkout (or take the overlay's pinned build) and put it into a running lab; record what
+// runs. A binary is copied to every node atomically (write, then rename), so a CNI ADD in
+// flight runs the old binary or the new one, never half of one; an image goes through the lab
+// registry to its DaemonSet (deploy-image.ts).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -26,6 +26,8 @@ const DAEMON = join(PROJECT_ROOT, 'lab/hostnet/relay-daemon.mjs');
 export const relaySocket = (labDir: string) => join(labDir, 'relay.sock');
 const relayInfo = (labDir: string) => join(labDir, 'relay.json');
 const infoFile = (labDir: string, name: string) => join(labDir, `forward-${name}.json`);
+/** Files of this lab's relay and forwards in its dir (a snapshot leaves them: they belong to one running lab). */
+export const isRelayFile = (name: string) => /^forward-|^relay\./.test(name);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function readJson<T>(file: string): Promise<T | undefined> {

@@ -4,6 +4,7 @@
 // must be the very cluster that was saved.
 import { copyFile, cp, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isRelayFile } from '../hostnet/forward.js';
 import { ensureScratchTemplate } from '../image/scratch.js';
 import { syncGuestClocks } from '../lifecycle/clock.js';
 import type { LabState } from '../lifecycle/state.js';
@@ -20,7 +21,7 @@ const SAVE_TIMEOUT_MS = 300_000;
 
 /** Lab-dir entries that belong to one running lab, not to the saved cluster. */
 const NOT_SAVED = new Set(['state.json', 'vms', 'kubeconfig']);
-const isLabFile = (name: string) => !NOT_SAVED.has(name) && !/^forward-|\.tmp-\d+$/.test(name);
+const isLabFile = (name: string) => !NOT_SAVED.has(name) && !isRelayFile(name) && !/\.tmp-\d+$/.test(name);
 
 export interface SaveResult {
   manifest: SnapshotManifest;
