@@ -4,7 +4,7 @@
 // state names this process as owner): never another's lab of the same name, never one kept
 // on purpose (--keep).
 import type { Ui } from '../util/ui.js';
-import { freezeState, readState } from './state.js';
+import { freezeState, readState, releaseOwnLock } from './state.js';
 import { teardown } from './teardown.js';
 
 const owned = new Map<string, Ui>();
@@ -26,7 +26,11 @@ async function onSignal(signal: string, code: number): Promise<void> {
   for (const [name, ui] of owned) {
     try {
       const state = await readState(name);
-      if (state?.ownerPid !== process.pid) continue;
+      // Interrupted before its state existed (building the image): only the lock is there.
+      if (state?.ownerPid !== process.pid) {
+        releaseOwnLock(name);
+        continue;
+      }
       ui.warn(`${signal}: removing lab "${name}" and what it made so far (Ctrl-C again to leave it)`);
       // The interrupted work still runs beside the teardown: it must not write the state back.
       freezeState(name);
@@ -35,6 +39,7 @@ async function onSignal(signal: string, code: number): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 500));
         await teardown(state, ui);
       });
+      releaseOwnLock(name);
     } catch (err) {
       ui.warn(`lab "${name}" could not be removed (${(err as Error).message}); lab clean --name ${name}`);
     }

@@ -1,6 +1,7 @@
 // The lab's state file: a write-ahead record of everything a lab creates on the host.
 // A resource is recorded *before* it is created, so after a crash at any point
 // `lab clean` knows every thing that may exist and removes exactly those.
+import { readFileSync, rmSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -176,6 +177,22 @@ const lockDir = (lab: string) => join(stateDir(), 'labs', `${checkLabName(lab)}.
 export async function removeLock(lab: string): Promise<void> {
   await rm(lockDir(lab), { recursive: true, force: true });
   await rm(ownerFile(lab), { force: true });
+}
+
+/**
+ * Removes the lab's lock if this process holds it: an interrupted process exits without
+ * unwinding. Synchronous, so that nothing else of the interrupted work runs before the exit.
+ */
+export function releaseOwnLock(lab: string): void {
+  let owner: { pid?: number } | undefined;
+  try {
+    owner = JSON.parse(readFileSync(ownerFile(lab), 'utf8')) as { pid?: number };
+  } catch {
+    return;
+  }
+  if (owner.pid !== process.pid) return;
+  rmSync(lockDir(lab), { recursive: true, force: true });
+  rmSync(ownerFile(lab), { force: true });
 }
 
 const ownerFile = (lab: string) => join(stateDir(), 'labs', `${checkLabName(lab)}.lock-owner`);

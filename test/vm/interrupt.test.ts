@@ -37,6 +37,9 @@ describe('an interrupted lab start', () => {
     expect(qemuProcesses(labDirOf(NAME))).toEqual([]);
     expect(netnsList()).not.toContain(`lab-${NAME}`);
     expect(existsSync(labDirOf(NAME))).toBe(false);
+    // Nor its lock: the process exits without unwinding, so it releases the lock itself.
+    expect(existsSync(`${labDirOf(NAME)}.lock`)).toBe(false);
+    expect(existsSync(`${labDirOf(NAME)}.lock-owner`)).toBe(false);
   });
 
   it('leaves a running lab of the same name alone when the second start is interrupted', async () => {
