@@ -71,6 +71,8 @@ function forwardClient(socket, target) {
   socket.pause();
   const relay = connect(socketPath);
   relay.on('error', () => socket.destroy());
+  // The relay gone before it answered (the lab stopping): the client's connection goes too.
+  relay.on('close', () => socket.destroy());
   relay.write(`${target.replace(/:(\d+)$/, ' $1')}\n`);
   let head = Buffer.alloc(0);
   const onData = (chunk) => {
