@@ -112,6 +112,7 @@ function facts(result: ScenarioResult): string {
     ['started', result.startedAt],
   ];
   if (result.ranIn) rows.push(['ran in', result.ranIn]);
+  for (const build of result.builds ?? []) rows.push(['build', build]);
   // A failed setup is a row of the timeline; a passed one (lab start) is a fact beside the steps.
   if (result.setup?.status === 'passed')
     rows.push(

@@ -145,6 +145,8 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
     );
     result.lab = state.name;
     if (setup) result.setup = setup;
+    const builds = labBuilds(state);
+    if (builds.length > 0) result.builds = builds;
     if (result.status === 'failed') await collectGuestLogs(pool, state, evidenceDir);
   } finally {
     await kube.close();
@@ -169,6 +171,17 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
   }
   release();
   return { result, plan: state.plan, evidenceDir };
+}
+
+/** The lab's builds that are not the overlays' pinned ones, as the report names them. */
+export function labBuilds(state: LabState): string[] {
+  return [
+    ...(state.builtFrom ?? []).map((b) => `${b.artifact} ${b.version}, built from ${b.dir} at the start`),
+    ...Object.entries(state.deployed ?? {}).map(
+      ([name, d]) =>
+        `${name} ${d.version}, deployed from ${d.source === 'pinned' ? "the overlay's pinned build" : d.source} (last deploy)`,
+    ),
+  ];
 }
 
 export async function writeReports(result: ScenarioResult, dir: string): Promise<void> {

@@ -56,6 +56,8 @@ export interface ScenarioResult {
   setup?: SetupResult;
   /** Where it ran, when the report merges several runs (lab report merge): that run's title and host. */
   ranIn?: string;
+  /** What ran that is not just the overlays' pinned builds: built from a checkout (lab start --src), deployed (lab deploy). */
+  builds?: string[];
 }
 
 /** What the caller provides; the runner adds the per-step parts (log, signal, sh, retryUntil). */

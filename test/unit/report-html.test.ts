@@ -2,9 +2,11 @@
 // terminal's summary line, failures are visible with their message, everything is escaped,
 // and the page needs nothing from outside itself.
 import { describe, expect, it } from 'vitest';
+import type { LabState } from '../../lab/lifecycle/state.js';
 import { topologySvg } from '../../lab/report/graph.js';
 import { type HtmlReportInput, htmlReport } from '../../lab/report/html.js';
 import { summaryLine } from '../../lab/report/summary.js';
+import { labBuilds } from '../../lab/scenario/execute.js';
 import { setupFailedResult } from '../../lab/scenario/runner.js';
 import { mergeConfig } from '../../lab/topology/config.js';
 import { planLab } from '../../lab/topology/plan.js';
@@ -148,6 +150,26 @@ describe('htmlReport', () => {
     expect(
       findAll(html, byClass('step')).map((row) => textOf(findAll(row, byClass('name'))[0] ?? row)),
     ).toEqual(['boots', 'has addresses']);
+  });
+
+  it('names what ran that is not the pinned build: built from a checkout, deployed', () => {
+    const state = {
+      builtFrom: [{ artifact: 'multus', dir: '/src/multus-cni', version: '1a2b3c4-dirty' }],
+      deployed: {
+        multus: { source: 'pinned', version: 'v4.3.0', at: '2026-12-06T00:00:00Z', buildMs: 1, copyMs: 1 },
+      },
+    } as unknown as LabState;
+    const builds = labBuilds(state);
+    expect(builds).toEqual([
+      'multus 1a2b3c4-dirty, built from /src/multus-cni at the start',
+      "multus v4.3.0, deployed from the overlay's pinned build (last deploy)",
+    ]);
+    const html = parseXml(htmlReport({ ...input, scenarios: [{ result: { ...passing, builds } }] }));
+    const facts = findAll(html, byClass('facts'))[0] ?? html;
+    const terms = findAll(facts, byName('dt')).map(textOf);
+    expect(terms.filter((t) => t === 'build')).toHaveLength(2);
+    expect(findAll(facts, byName('dd')).map(textOf)).toEqual(expect.arrayContaining(builds));
+    expect(labBuilds({} as LabState)).toEqual([]);
   });
 
   it('sizes bars by duration, relative to the longest step of the scenario', () => {
