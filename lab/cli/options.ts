@@ -39,6 +39,15 @@ export function snapshotChoice(flags: { snapshot?: boolean; fresh?: boolean }): 
   return { mode: off ? 'off' : flags.fresh ? 'fresh' : 'auto' };
 }
 
+/** --src CHECKOUT (repeatable): `lab start` and `lab test` build from a developer's Go tree. */
+export const srcOption = () =>
+  new Option(
+    '--src <checkout>',
+    "build from your Go checkout instead of the pinned module (repeatable): its go.mod's module picks what it replaces, e.g. a multus-cni checkout gives multus (thin, or thick's image), a containernetworking/plugins one the CNI plugins",
+  )
+    .argParser((dir: string, dirs: string[]) => [...dirs, dir])
+    .default([] as string[]);
+
 export function topologyOptions() {
   return [
     new Option('--nvm <n>', 'number of VMs: vm-001 … (env LAB_NVM)').argParser((v) =>

@@ -91,6 +91,26 @@ describe('bad input: exit 2, one line naming the field', () => {
     const { code } = await runCli(['frobnicate']);
     expect(code).toBe(2);
   });
+
+  it('--src: a checkout the lab builds nothing from, and with a suite or --no-start, before anything starts', async () => {
+    const empty = testTempDir('lab-cli-src-');
+    const nothing = await runCli(['test', 'multinet', '--src', empty]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain(`--src ${empty}: no go.mod there`);
+    expect(nothing.stderr).toContain("none (this lab's overlays build nothing from a Go checkout)");
+    const suite = await runCli(['test', '--suite', 'cni', '--src', empty]);
+    expect([suite.code, suite.stderr]).toEqual([
+      2,
+      expect.stringContaining('give one scenario instead of --suite'),
+    ]);
+    const running = await runCli(['test', 'multus', '--no-start', '--src', empty]);
+    expect([running.code, running.stderr]).toEqual([2, expect.stringContaining('lab deploy --src')]);
+    const start = await runCli(['start', 'cni', '--name', 'srccheck', '--src', empty]);
+    expect([start.code, start.stderr]).toEqual([
+      2,
+      expect.stringContaining(`--src ${empty}: no go.mod there`),
+    ]);
+  });
 });
 
 describe('lab doctor', () => {

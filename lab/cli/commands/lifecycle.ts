@@ -27,6 +27,7 @@ import {
   nameOption,
   snapshotChoice,
   snapshotOptions,
+  srcOption,
   type TopologyFlags,
   topologyOptions,
   withLabName,
@@ -73,12 +74,7 @@ export function addLifecycleCommands(program: Command): void {
       (file: string, files: string[]) => [...files, file],
       [] as string[],
     )
-    .option(
-      '--src <checkout>',
-      "build from your Go checkout instead of the pinned module (repeatable): its go.mod's module picks what it replaces, e.g. a multus-cni checkout gives multus (thin, or thick's image), a containernetworking/plugins one the CNI plugins",
-      (dir: string, dirs: string[]) => [...dirs, dir],
-      [] as string[],
-    );
+    .addOption(srcOption());
   for (const option of topologyOptions()) start.addOption(option);
   start.action(async (overlays, flags) => {
     const ui = createUi();

@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
+import { buildFromCheckouts } from '../../artifacts/artifact.js';
 import { resolveLab } from '../../lifecycle/resolve.js';
+import { resolveCheckouts } from '../../overlay/checkouts.js';
 import { type ScenarioRecord, writeRunResults } from '../../report/results.js';
 import { formatStepLine, summaryLine } from '../../report/summary.js';
 import type { Scenario } from '../../scenario/define.js';
@@ -22,6 +24,7 @@ import {
   parallelOption,
   snapshotChoice,
   snapshotOptions,
+  srcOption,
   type TopologyFlags,
   topologyOptions,
 } from '../options.js';
@@ -36,6 +39,7 @@ interface RunFlags extends TopologyFlags {
   skip?: string;
   shard?: string;
   durations?: string;
+  src: string[];
 }
 
 /** The scenario's lab config: its topology and overlays under the environment, file and flags. */
@@ -69,6 +73,9 @@ async function runScenario(
   const scenario = await loadScenario(name);
   const ui = createUi(process.stderr, false, prefix);
   const layers = await scenarioLayers(scenario, labName, flags);
+  // Checked against this scenario's lab before it boots: a checkout it builds nothing from is an error.
+  if (flags.src.length > 0)
+    buildFromCheckouts(resolveCheckouts(flags.src, (await resolveLab(layers)).overlays));
   ui.info(`scenario ${scenario.name}: ${scenario.description}`);
   const record = await executeScenario(scenario, {
     ui,
@@ -154,7 +161,8 @@ export function addTestCommand(program: Command): void {
     .option(
       '--durations <results.json>',
       "with --shard: balance the shards by an earlier run's measured times",
-    );
+    )
+    .addOption(srcOption());
   for (const option of topologyOptions()) test.addOption(option);
   test.action(async (name, flags) => {
     if (flags.list || (!name && !flags.suite)) {
@@ -177,6 +185,13 @@ export function addTestCommand(program: Command): void {
     ] as const)
       if (value !== undefined && !isRegExp(value))
         throw new UsageError(`${option} ${value}: not a regular expression`, 'e.g. --focus "DNS|Services"');
+    if (flags.src.length > 0 && (flags.suite || flags.start === false))
+      throw new UsageError(
+        '--src builds the lab of one scenario from your checkout',
+        flags.suite
+          ? 'give one scenario instead of --suite'
+          : 'drop --no-start (a running lab keeps its builds; lab deploy --src changes one)',
+      );
     if (flags.suite && flags.start === false)
       throw new UsageError(
         '--suite starts a lab per scenario; --no-start runs one scenario on a running lab',
