@@ -26,7 +26,13 @@ const AGNHOST: LabImage = {
     { hostFile: kubernetesModuleFile('test/images/agnhost/porter/localhost.key'), into: '/' },
   ],
   dirs: ['uploads'],
-  links: { 'agnhost-2': 'agnhost' },
+  links: {
+    'agnhost-2': 'agnhost',
+    // Debian makes /usr/bin/nc in netcat-openbsd's maintainer script (update-alternatives),
+    // which an image build never runs: without this link nc was busybox's, which has neither
+    // -v nor -u, and the Services and HostPort tests that run `nc -v -t`/`nc -u` failed on it.
+    '/usr/bin/nc': 'nc.openbsd',
+  },
   users: ['user-defined-in-image:x:1000:50000::/tmp:/bin/sh'],
   entrypoint: ['/agnhost'],
   cmd: ['pause'],
