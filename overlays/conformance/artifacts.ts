@@ -32,6 +32,9 @@ const AGNHOST: LabImage = {
     // which an image build never runs: without this link nc was busybox's, which has neither
     // -v nor -u, and the Services and HostPort tests that run `nc -v -t`/`nc -u` failed on it.
     '/usr/bin/nc': 'nc.openbsd',
+    // And their `sh -c '… | nc …'` must find it: Debian's static busybox sh runs its own
+    // applets before anything on PATH, so sh is bash here (Alpine's, upstream's, does not).
+    '/usr/bin/sh': 'bash',
   },
   users: ['user-defined-in-image:x:1000:50000::/tmp:/bin/sh'],
   entrypoint: ['/agnhost'],
