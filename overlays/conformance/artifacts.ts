@@ -16,7 +16,18 @@ const AGNHOST: LabImage = {
   ref: `${E2E}/agnhost:2.56`,
   repository: 'e2e-test-images/agnhost',
   tag: '2.56',
-  packages: ['bind9-dnsutils', 'curl', 'netcat-openbsd', 'iproute2', 'iperf', 'bash', 'busybox-static'],
+  // coreutils: with sh being bash (below), the tests' scripts find only real programs on PATH
+  // (the session affinity tests run `seq`).
+  packages: [
+    'bind9-dnsutils',
+    'curl',
+    'netcat-openbsd',
+    'iproute2',
+    'iperf',
+    'bash',
+    'coreutils',
+    'busybox-static',
+  ],
   applets: true,
   files: [
     { artifact: agnhost, into: '/' },
