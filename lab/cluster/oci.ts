@@ -38,6 +38,10 @@ export interface BuiltImage {
 export const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 export const blob = (data: Buffer): Blob => ({ digest: sha(data), data });
 
+/** An image's size in MiB as a registry stores it (config and layers). */
+export const imageMiB = (image: BuiltImage) =>
+  [image.config, ...image.layers].reduce((sum, b) => sum + b.data.length, 0) / 2 ** 20;
+
 export async function buildImage(spec: ImageSpec): Promise<BuiltImage> {
   const tars = await Promise.all(spec.layers.map((path) => readFile(path)));
   // mtime 0 in the gzip header: the same tar always gives the same digest.

@@ -1,5 +1,6 @@
 import { REGISTRY_STORAGE } from '../../lab/cluster/lab-images.js';
 import { defineOverlay } from '../../lab/overlay/manifest.js';
+import { ADDONS_DIR } from '../../lab/overlay/user-layer.js';
 import { MULTUS_THICK_IMAGE, multusThick, multusThickAddon, multusThickImages } from './artifacts.js';
 
 // Multus as the thick plugin, the way seeds 002 and 003 install multus: a DaemonSet in
@@ -14,7 +15,7 @@ export default defineOverlay({
   provides: ['multus'],
   artifacts: [
     { artifact: multusThickImages, into: REGISTRY_STORAGE },
-    { artifact: multusThickAddon, into: '/etc/kubernetes/addons' },
+    { artifact: multusThickAddon, into: ADDONS_DIR },
   ],
   // `lab deploy multus --src ~/multus-cni`: the daemon's image rebuilt from the checkout, put
   // into the lab registry, and upstream's DaemonSet rolled out to it (no reboot).

@@ -1,5 +1,6 @@
 import { REGISTRY_STORAGE } from '../../lab/cluster/lab-images.js';
 import { defineOverlay } from '../../lab/overlay/manifest.js';
+import { ADDONS_DIR } from '../../lab/overlay/user-layer.js';
 import { whereaboutsAddon, whereaboutsImages } from './artifacts.js';
 
 // Cluster-wide IPAM for NADs: whereabouts v0.9.2's own DaemonSet and CRDs (read from the Go
@@ -11,7 +12,7 @@ export default defineOverlay({
   deps: ['multus'],
   artifacts: [
     { artifact: whereaboutsImages, into: REGISTRY_STORAGE },
-    { artifact: whereaboutsAddon, into: '/etc/kubernetes/addons' },
+    { artifact: whereaboutsAddon, into: ADDONS_DIR },
   ],
   units: [
     {

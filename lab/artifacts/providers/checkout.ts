@@ -72,9 +72,12 @@ export function checkoutDigest(dir: string): string {
   return sha256(lines.join('\n'));
 }
 
-/** `git describe --always --dirty --tags`, else "local-" and a short content digest. */
-export function describeCheckout(dir: string, digest = checkoutDigest(dir)): string {
-  return git(dir, ['describe', '--always', '--dirty', '--tags'])?.trim() || `local-${digest.slice(0, 12)}`;
+/** `git describe --always --dirty --tags`, else "local-" and a short content digest (hashed only then). */
+export function describeCheckout(dir: string, digest?: string): string {
+  return (
+    git(dir, ['describe', '--always', '--dirty', '--tags'])?.trim() ||
+    `local-${(digest ?? checkoutDigest(dir)).slice(0, 12)}`
+  );
 }
 
 /** Builds the checkout's main packages into outDir (binaries named after the package). */

@@ -11,7 +11,7 @@ import {
   missingImages,
   normalizeImageRef,
 } from '../../cluster/lab-images.js';
-import { type BuiltImage, readRegistryImage } from '../../cluster/oci.js';
+import { type BuiltImage, imageMiB, readRegistryImage } from '../../cluster/oci.js';
 import { loadIntoRegistry } from '../../cluster/registry-load.js';
 import { requireState } from '../../lifecycle/access.js';
 import { listOverlayNames, loadOverlay } from '../../overlay/registry.js';
@@ -104,8 +104,9 @@ export function addImageCommands(program: Command): void {
       const images = await readImageArchive(archive);
       await loadIntoRegistry(state, images);
       for (const i of images) {
-        const mib = [i.config, ...i.layers].reduce((sum, b) => sum + b.data.length, 0) / 2 ** 20;
-        console.log(`loaded ${i.repository}:${i.tag} (${i.layers.length} layers, ${mib.toFixed(1)} MiB)`);
+        console.log(
+          `loaded ${i.repository}:${i.tag} (${i.layers.length} layers, ${imageMiB(i).toFixed(1)} MiB)`,
+        );
       }
     });
   addImageSaveCommand(image);
@@ -143,9 +144,8 @@ function addImageSaveCommand(image: Command): void {
       }
       await writeOciArchive(flags.output, found);
       for (const { name, image } of found) {
-        const mib = [image.config, ...image.layers].reduce((sum, b) => sum + b.data.length, 0) / 2 ** 20;
         console.log(
-          `saved ${name} (${image.layers.length} layers, ${mib.toFixed(1)} MiB) to ${flags.output}`,
+          `saved ${name} (${image.layers.length} layers, ${imageMiB(image).toFixed(1)} MiB) to ${flags.output}`,
         );
       }
     });
