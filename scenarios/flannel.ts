@@ -10,7 +10,6 @@ import { addressInRange, cidrRange, parseEnvFile, udpLinesBetween } from '../lab
 import { type NodePlan, nodeAddresses } from '../lab/topology/plan.js';
 import {
   applyManifests,
-  deletePods,
   expectReaches,
   getPod,
   idlePod,
@@ -18,9 +17,9 @@ import {
   waitNodesReady,
   waitPodsReady,
 } from './support/kube.js';
+import { ownNamespaceStep, removeOwnNamespace } from './support/namespace.js';
 import { seed002Step } from './support/seed002.js';
 
-const LABEL = 'app=flannel-scenario';
 const podName = (node: string) => `flannel-${node}`;
 const VXLAN_PORT = 8472;
 /** The devices flanneld makes per family, VXLAN id 1 on the nodes' eth1. */
@@ -57,6 +56,7 @@ export default defineScenario({
         await waitDaemonPodsReady(ctx, 'app=flannel');
       },
     },
+    ownNamespaceStep({ overlay: 'multus', names: ['macvlan-conf'] }),
     {
       name: "each node's flannel subnets are its podCIDRs; flannel.1 and flannel-v6.1 are VXLAN on eth1, port 8472",
       run: async (ctx) => {
@@ -147,10 +147,8 @@ export default defineScenario({
     seed002Step,
   ],
   cleanup: {
-    name: 'cleanup: the scenario pods are removed',
+    name: "cleanup: the scenario's namespace is removed",
     timeoutMs: 300_000,
-    run: async (ctx) => {
-      await deletePods(ctx, { label: LABEL });
-    },
+    run: removeOwnNamespace,
   },
 });

@@ -28,14 +28,14 @@ import {
   deletePods,
   getPod,
   inPod,
-  NAMESPACE,
   waitNodesReady,
   waitPodsReady,
 } from './support/kube.js';
+import { ownNamespaceStep, removeOwnNamespace } from './support/namespace.js';
 
 const IMAGE = 'docker.io/lab/toolbox:1';
 const podName = (node: string) => `probe-${node}`;
-/** The probes' headless Service: each probe is <pod>.probes.default.svc.cluster.local. */
+/** The probes' headless Service: each probe is <pod>.probes.<namespace>.svc.cluster.local. */
 const HEADLESS = 'probes';
 const WEB = 'web';
 const WEB_PORT = 8080;
@@ -125,11 +125,11 @@ function servicesManifest(): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 }
 
-function staticPodManifest(): string {
+function staticPodManifest(namespace: string): string {
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: STATIC_POD, namespace: 'default', labels: { app: 'k8s-scenario-static' } },
+    metadata: { name: STATIC_POD, namespace, labels: { app: 'k8s-scenario-static' } },
     spec: { containers: [webContainer], terminationGracePeriodSeconds: 1 },
   });
 }
@@ -140,7 +140,7 @@ interface WebService {
 }
 
 async function webService(ctx: ScenarioContext): Promise<WebService> {
-  const service = await ctx.kube.get(Service, SERVICE, WEB, NAMESPACE);
+  const service = await ctx.kube.get(Service, SERVICE, WEB, ctx.namespace);
   if (!service) throw new Error(`service ${WEB} does not exist`);
   return { clusterIps: service.spec.clusterIPs ?? [], nodePort: service.spec.ports?.[0]?.nodePort ?? 0 };
 }
@@ -159,7 +159,10 @@ async function fetchFromNode(ctx: ScenarioContext, vm: string, host: string, por
 
 /** The web Deployment's pods that are not being deleted: name and node. */
 async function webReplicas(ctx: ScenarioContext): Promise<Array<{ name: string; node: string }>> {
-  const pods = await ctx.kube.list(Pod, POD, { namespace: NAMESPACE, labelSelector: 'app=k8s-scenario-web' });
+  const pods = await ctx.kube.list(Pod, POD, {
+    namespace: ctx.namespace,
+    labelSelector: 'app=k8s-scenario-web',
+  });
   return pods
     .filter((pod) => !pod.metadata.deletionTimestamp)
     .map((pod) => ({ name: pod.metadata.name, node: pod.spec.nodeName ?? '' }));
@@ -236,6 +239,7 @@ export default defineScenario({
         await waitNodesReady(ctx);
       },
     },
+    ownNamespaceStep(),
     {
       name: 'a test pod pinned to each node runs',
       timeoutMs: 420_000,
@@ -296,7 +300,7 @@ export default defineScenario({
         await ctx.kube.waitFor(
           Deployment,
           DEPLOYMENT,
-          { namespace: NAMESPACE, fieldSelector: `metadata.name=${WEB}` },
+          { namespace: ctx.namespace, fieldSelector: `metadata.name=${WEB}` },
           (ds) => ds.length === 1 && ds.every(isRolledOut),
           {
             what: `deployment ${WEB} rolled out`,
@@ -328,20 +332,20 @@ export default defineScenario({
         const [from, to] = ctx.plan.nodes.map((n) => n.name);
         const pod = podName(from ?? '');
         const kubernetesIps =
-          (await ctx.kube.get(Service, SERVICE, 'kubernetes', NAMESPACE))?.spec.clusterIPs ?? [];
+          (await ctx.kube.get(Service, SERVICE, 'kubernetes', 'default'))?.spec.clusterIPs ?? [];
         // busybox nslookup asks for the name as given (no search list): full names here; the
         // next step reaches the Service by its short name, through the pods' search list.
         await expectResolves(ctx, pod, 'kubernetes.default.svc.cluster.local', kubernetesIps);
         await expectResolves(
           ctx,
           pod,
-          `${WEB}.default.svc.cluster.local`,
+          `${WEB}.${ctx.namespace}.svc.cluster.local`,
           (await webService(ctx)).clusterIps,
         );
         await expectResolves(
           ctx,
           pod,
-          `${podName(to ?? '')}.${HEADLESS}.default.svc.cluster.local`,
+          `${podName(to ?? '')}.${HEADLESS}.${ctx.namespace}.svc.cluster.local`,
           await podIps(ctx, to ?? ''),
         );
       },
@@ -395,14 +399,14 @@ export default defineScenario({
         const vm = ctx.plan.nodes[1]?.name ?? '';
         const mirror = `${STATIC_POD}-${vm}`;
         await ctx.sh(vm, `cat > ${STATIC_MANIFEST}.tmp && mv ${STATIC_MANIFEST}.tmp ${STATIC_MANIFEST}`, {
-          input: staticPodManifest(),
+          input: staticPodManifest(ctx.namespace),
         });
         // The kubelet reads the file, runs the pod, then reports its mirror: wait for all of it.
         const [mirrorPod] = (
           await ctx.kube.waitFor(
             Pod,
             POD,
-            { namespace: NAMESPACE, fieldSelector: `metadata.name=${mirror}` },
+            { namespace: ctx.namespace, fieldSelector: `metadata.name=${mirror}` },
             (pods) => pods.some((p) => isPodReady(p) && (p.status?.podIPs?.length ?? 0) > 0),
             { what: `mirror pod ${mirror} Ready with an address`, timeoutMs: 240_000 },
           )
@@ -423,7 +427,7 @@ export default defineScenario({
         await ctx.kube.waitFor(
           Pod,
           POD,
-          { namespace: NAMESPACE, fieldSelector: `metadata.name=${mirror}` },
+          { namespace: ctx.namespace, fieldSelector: `metadata.name=${mirror}` },
           (pods) => pods.length === 0,
           { what: `mirror pod ${mirror} gone`, timeoutMs: 120_000 },
         );
@@ -448,19 +452,19 @@ export default defineScenario({
       timeoutMs: 240_000,
       run: async (ctx) => {
         expectTrue(
-          await ctx.kube.delete(DEPLOYMENT, WEB, NAMESPACE),
+          await ctx.kube.delete(DEPLOYMENT, WEB, ctx.namespace),
           `deployment ${WEB} was there to delete`,
         );
         for (const service of [WEB, HEADLESS])
           expectTrue(
-            await ctx.kube.delete(SERVICE, service, NAMESPACE),
+            await ctx.kube.delete(SERVICE, service, ctx.namespace),
             `service ${service} was there to delete`,
           );
         // The Deployment's pods go by garbage collection: wait for them as for the probes.
         await deletePods(ctx, { label: 'app=k8s-scenario-web' });
         await deletePods(ctx, { label: 'app=k8s-scenario' });
         const left = await ctx.kube.list(Pod, POD, {
-          namespace: NAMESPACE,
+          namespace: ctx.namespace,
           labelSelector: 'app in (k8s-scenario, k8s-scenario-web)',
         });
         expectDeepEqual(
@@ -472,13 +476,11 @@ export default defineScenario({
     },
   ],
   cleanup: {
-    name: 'cleanup: what the scenario made is removed',
+    name: "cleanup: the static pod's manifest and the scenario's namespace are removed",
     timeoutMs: 300_000,
     run: async (ctx) => {
-      await ctx.kube.delete(DEPLOYMENT, WEB, NAMESPACE);
-      for (const service of [WEB, HEADLESS]) await ctx.kube.delete(SERVICE, service, NAMESPACE);
       for (const node of ctx.plan.nodes) await ctx.sh(node.name, `rm -f ${STATIC_MANIFEST}`);
-      await deletePods(ctx, { label: 'app in (k8s-scenario, k8s-scenario-web)' });
+      await removeOwnNamespace(ctx);
     },
   },
 });

@@ -18,9 +18,9 @@ import {
   idlePod,
   inPod,
   logReadyTimes,
-  NAMESPACE,
   waitPodsReady,
 } from './support/kube.js';
+import { ownNamespaceStep, removeOwnNamespace } from './support/namespace.js';
 import {
   expectAddressesInRanges,
   expectHeldByHostLocal,
@@ -38,6 +38,8 @@ const podName = (node: string) => `multus-${node}`;
 const MISSING = 'multus-missing-nad';
 const STATIC_POD = 'multus-static';
 const STATIC_MANIFEST = `/etc/kubernetes/manifests/${STATIC_POD}.json`;
+/** Where `lab start multus` puts seed 000's and 002's NADs for its users. */
+const LAB_NADS_NAMESPACE = 'default';
 
 function podManifest(name: string, node: string, networks: string): string {
   return JSON.stringify(idlePod({ name, node, networks, labels: { app: 'multus-scenario' } }));
@@ -87,28 +89,29 @@ export default defineScenario({
   weight: 14, // minutes under TCG: a cold Kubernetes boot, then 11 steps
   steps: [
     {
-      name: "the NAD CRD and the seeds' NADs are in the cluster",
+      name: "the NAD CRD and the seeds' NADs are in the cluster, in namespace default for the lab's users",
       timeoutMs: 300_000,
       run: async (ctx) => {
-        // What the scenario needs must be there; NADs a user added beside them do not matter.
+        // The lab's must be there; NADs a user added beside them do not matter.
         const wanted = ['bridge', 'host-device', 'ipvlan', 'macvlan', 'macvlan-conf'];
         await ctx.retryUntil(
           `NADs ${wanted.join(', ')}`,
           async () => {
-            const names = (await ctx.kube.list(KubeObject, NAD, { namespace: NAMESPACE })).map(
+            const names = (await ctx.kube.list(KubeObject, NAD, { namespace: LAB_NADS_NAMESPACE })).map(
               (n) => n.metadata.name,
             );
             const missing = wanted.filter((w) => !names.includes(w));
             expectDeepEqual(
               missing,
               [],
-              `NetworkAttachmentDefinitions missing from ${NAMESPACE} (has ${names.join(', ')})`,
+              `NetworkAttachmentDefinitions missing from ${LAB_NADS_NAMESPACE} (has ${names.join(', ')})`,
             );
           },
           { timeoutMs: 280_000, intervalMs: 5000 },
         );
       },
     },
+    ownNamespaceStep({ overlay: 'multus', names: [...NETWORKS, 'macvlan-conf'] }),
     {
       name: 'a pod on each node with ipvlan, macvlan and host-device runs',
       timeoutMs: 480_000,
@@ -169,9 +172,9 @@ export default defineScenario({
           );
           NETWORKS.forEach((nad, i) => {
             const ifname = `net${i + 1}`;
-            const entries = status.filter((s) => s.name === `${NAMESPACE}/${nad}`);
-            expectEqual(entries.length, 1, `${pod}: entries named ${NAMESPACE}/${nad}`);
-            expectEqual(entries[0]?.interface, ifname, `${pod}: ${NAMESPACE}/${nad} interface`);
+            const entries = status.filter((s) => s.name === `${ctx.namespace}/${nad}`);
+            expectEqual(entries.length, 1, `${pod}: entries named ${ctx.namespace}/${nad}`);
+            expectEqual(entries[0]?.interface, ifname, `${pod}: ${ctx.namespace}/${nad} interface`);
             expectDeepEqual(
               sorted(entries[0]?.ips),
               sorted(byIf.get(ifname)),
@@ -208,12 +211,9 @@ export default defineScenario({
         const node = ctx.plan.nodes.at(-1);
         if (!node) throw new Error('no node');
         const mirror = `${STATIC_POD}-${node.name}`;
-        // No nodeName: the kubelet that reads the file runs it.
-        const manifest = idlePod({
-          name: STATIC_POD,
-          networks: 'ipvlan',
-          labels: { app: 'multus-scenario' },
-        });
+        // No nodeName: the kubelet that reads the file runs it. A file names its namespace.
+        const pod = idlePod({ name: STATIC_POD, networks: 'ipvlan', labels: { app: 'multus-scenario' } });
+        const manifest = { ...pod, metadata: { ...pod.metadata, namespace: ctx.namespace } };
         await ctx.sh(
           node.name,
           `cat > ${STATIC_MANIFEST}.tmp && mv ${STATIC_MANIFEST}.tmp ${STATIC_MANIFEST}`,
@@ -228,8 +228,8 @@ export default defineScenario({
           expectEqual(net1.length, 2, `${mirror} net1 has one address per family (${net1.join(', ')})`);
           const status = await networkStatus(ctx, mirror);
           expectTrue(
-            status.some((s) => s.name === `${NAMESPACE}/ipvlan` && s.interface === 'net1'),
-            `${mirror}'s network-status lists ${NAMESPACE}/ipvlan on net1 (${JSON.stringify(status)})`,
+            status.some((s) => s.name === `${ctx.namespace}/ipvlan` && s.interface === 'net1'),
+            `${mirror}'s network-status lists ${ctx.namespace}/ipvlan on net1 (${JSON.stringify(status)})`,
           );
         } finally {
           await ctx.sh(node.name, `rm -f ${STATIC_MANIFEST}`);
@@ -237,7 +237,7 @@ export default defineScenario({
         await ctx.kube.waitFor(
           Pod,
           POD,
-          { namespace: NAMESPACE },
+          { namespace: ctx.namespace },
           (pods) => !pods.some((p) => p.metadata.name === mirror),
           {
             what: `mirror pod ${mirror} gone`,
@@ -258,7 +258,7 @@ export default defineScenario({
             async () => {
               const text = (
                 await ctx.kube.list(Event, EVENT, {
-                  namespace: NAMESPACE,
+                  namespace: ctx.namespace,
                   fieldSelector: `involvedObject.name=${MISSING}`,
                 })
               )
@@ -272,7 +272,9 @@ export default defineScenario({
           ctx.log(events.split('\n').find((l) => l.includes('nosuch-net')) ?? '');
           expectMatch(
             events,
-            /NoNetworkFound: cannot find a network-attachment-definition \(nosuch-net\) in namespace \(default\)/,
+            new RegExp(
+              `NoNetworkFound: cannot find a network-attachment-definition \\(nosuch-net\\) in namespace \\(${ctx.namespace}\\)`,
+            ),
             "the event carries multus's error naming the NAD",
           );
           const pod = await getPod(ctx, MISSING);
@@ -281,7 +283,7 @@ export default defineScenario({
         } finally {
           await deletePods(ctx, { names: [MISSING] });
         }
-        const left = await ctx.kube.list(Pod, POD, { namespace: NAMESPACE, labelSelector: LABEL });
+        const left = await ctx.kube.list(Pod, POD, { namespace: ctx.namespace, labelSelector: LABEL });
         expectDeepEqual(
           left.map((p) => p.metadata.name),
           [],
@@ -291,13 +293,11 @@ export default defineScenario({
     },
   ],
   cleanup: {
-    name: 'cleanup: the scenario pods and the static pod manifest are removed',
+    name: "cleanup: the static pod's manifest and the scenario's namespace are removed",
     timeoutMs: 300_000,
     run: async (ctx) => {
       for (const node of ctx.plan.nodes) await ctx.sh(node.name, `rm -f ${STATIC_MANIFEST}`);
-      // Seed 002's samplepods go in their step's own finally: a user may have pods of those names.
-      await deletePods(ctx, { names: [MISSING] });
-      await deletePods(ctx, { label: LABEL });
+      await removeOwnNamespace(ctx);
     },
   },
 });

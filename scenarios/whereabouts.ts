@@ -12,15 +12,14 @@ import {
   deletePods,
   expectReaches,
   idlePod,
-  NAMESPACE,
   waitDaemonPodsReady,
   waitPodsReady,
 } from './support/kube.js';
+import { ownNamespaceStep, removeOwnNamespace } from './support/namespace.js';
 import { networkStatus } from './support/seed002.js';
 
 const NAD = 'whereabouts-macvlan';
 const RANGE = { cidr: '10.40.0.0/24', first: '10.40.0.10', last: '10.40.0.29' };
-const LABEL = 'app=whereabouts-scenario';
 const podName = (node: string) => `wb-${node}`;
 const AGAIN = 'wb-again';
 const IPPOOL = { apiVersion: 'whereabouts.cni.cncf.io/v1alpha1', kind: 'IPPool' };
@@ -37,17 +36,18 @@ function podManifest(name: string, node: string): string {
 
 /** The pod's net1 address, as multus reported it. */
 async function net1(ctx: ScenarioContext, pod: string): Promise<string> {
-  const entry = (await networkStatus(ctx, pod)).find((s) => s.name === `${NAMESPACE}/${NAD}`);
+  const entry = (await networkStatus(ctx, pod)).find((s) => s.name === `${ctx.namespace}/${NAD}`);
   expectEqual(entry?.interface, 'net1', `${pod}: ${NAD} interface`);
   return entry?.ips?.[0] ?? '';
 }
 
-/** The pods the range's IPPool holds addresses for (namespace/name). */
+/** The scenario's pods the range's IPPool holds addresses for (namespace/name); others' pods may share it. */
 async function podsInPool(ctx: ScenarioContext): Promise<string[]> {
   const pools = await ctx.kube.list(IpPool, IPPOOL, { namespace: 'kube-system' });
   const pool = pools.find((p) => p.spec.range === RANGE.cidr);
   return Object.values(pool?.spec.allocations ?? {})
     .map((a) => a.podref ?? '')
+    .filter((ref) => ref.startsWith(`${ctx.namespace}/`))
     .sort();
 }
 
@@ -66,6 +66,7 @@ export default defineScenario({
         await waitDaemonPodsReady(ctx, 'app=whereabouts', 280);
       },
     },
+    ownNamespaceStep({ overlay: 'whereabouts', names: [NAD] }),
     {
       name: `a pod on each node gets a distinct ${NAD} address from the one range, held in its IPPool`,
       timeoutMs: 480_000,
@@ -87,7 +88,7 @@ export default defineScenario({
         );
         expectDeepEqual(
           await podsInPool(ctx),
-          names.map((n) => `${NAMESPACE}/${n}`).sort(),
+          names.map((n) => `${ctx.namespace}/${n}`).sort(),
           `pods in the IPPool of ${RANGE.cidr}`,
         );
         ctx.log(names.map((n, i) => `${n}: ${addresses[i]}`).join(', '));
@@ -112,7 +113,8 @@ export default defineScenario({
         await deletePods(ctx, { names: [podName(second.name)] });
         await ctx.retryUntil(
           `${podName(second.name)} gone from the IPPool`,
-          async () => expectDeepEqual(await podsInPool(ctx), [`${NAMESPACE}/${kept}`], 'pods in the IPPool'),
+          async () =>
+            expectDeepEqual(await podsInPool(ctx), [`${ctx.namespace}/${kept}`], 'pods in the IPPool'),
           { timeoutMs: 120_000, intervalMs: 3000 },
         );
         await applyManifests(ctx, podManifest(AGAIN, second.name));
@@ -125,10 +127,8 @@ export default defineScenario({
     },
   ],
   cleanup: {
-    name: 'cleanup: the scenario pods are removed',
+    name: "cleanup: the scenario's namespace is removed",
     timeoutMs: 300_000,
-    run: async (ctx) => {
-      await deletePods(ctx, { label: LABEL });
-    },
+    run: removeOwnNamespace,
   },
 });

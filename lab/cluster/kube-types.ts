@@ -75,6 +75,7 @@ export interface ResourceType {
 export const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod' };
 export const NODE: ResourceType = { apiVersion: 'v1', kind: 'Node' };
 export const EVENT: ResourceType = { apiVersion: 'v1', kind: 'Event' };
+export const NAMESPACE: ResourceType = { apiVersion: 'v1', kind: 'Namespace' };
 export const NAD: ResourceType = { apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition' };
 
 export function isPodReady(pod: Pod): boolean {

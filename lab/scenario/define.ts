@@ -85,6 +85,12 @@ export interface ScenarioContext {
     capture(net: number, limits: CaptureLimits): Promise<{ captured: number; lines: string[] }>;
   };
   params: ScenarioParams;
+  /**
+   * The namespace this scenario's own Kubernetes objects go in (`lab-<scenario>`), so a run
+   * never touches what people made in the lab; the scenario makes it (support/namespace.ts)
+   * and removes it in its cleanup.
+   */
+  namespace: string;
   /** Cases another runner ran in this step: reported after the step, under their own names. */
   report(cases: ReportedCase[]): void;
 }
@@ -116,6 +122,11 @@ export interface Scenario {
    * suite when no measured durations are given.
    */
   weight?: number;
+}
+
+/** The namespace of a scenario's own objects: a DNS label, as scenario names are. */
+export function scenarioNamespace(scenario: string): string {
+  return `lab-${scenario}`.slice(0, 63).replace(/-+$/, '');
 }
 
 /** The reports add a test case of this name when booting the lab fails, so no step may use it. */

@@ -12,6 +12,7 @@ import {
   type ScenarioContext,
   SETUP_CASE_NAME,
   type Step,
+  scenarioNamespace,
 } from './define.js';
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';
@@ -63,7 +64,7 @@ export interface ScenarioResult {
 /** What the caller provides; the runner adds the per-step parts (log, signal, sh, retryUntil). */
 export type LabHandle = Omit<
   ScenarioContext,
-  'log' | 'signal' | 'retryUntil' | 'sh' | 'report' | 'host' | 'params' | 'kube'
+  'log' | 'signal' | 'retryUntil' | 'sh' | 'report' | 'host' | 'params' | 'kube' | 'namespace'
 > &
   Partial<Pick<ScenarioContext, 'host' | 'params' | 'kube'>>;
 
@@ -82,18 +83,19 @@ export async function runSteps(
   const { onStep, failFast = true } = opts;
   const startedAt = new Date();
   const steps: StepResult[] = [];
+  const namespace = scenarioNamespace(scenario.name);
   for (const step of scenario.steps) {
     const skip = failFast && steps.some((r) => r.status === 'failed');
     const { result, reported } = skip
       ? { result: skippedStep(step), reported: [] }
-      : await runStep(step, lab);
+      : await runStep(step, lab, namespace);
     for (const each of [result, ...reported]) {
       steps.push(each);
       onStep?.(each);
     }
   }
   if (scenario.cleanup) {
-    const { result } = await runStep(scenario.cleanup, lab);
+    const { result } = await runStep(scenario.cleanup, lab, namespace);
     if (result.status === 'failed') {
       steps.push(result);
       onStep?.(result);
@@ -142,7 +144,11 @@ export class StepTimeout extends Error {
   }
 }
 
-async function runStep(step: Step, lab: LabHandle): Promise<{ result: StepResult; reported: StepResult[] }> {
+async function runStep(
+  step: Step,
+  lab: LabHandle,
+  namespace: string,
+): Promise<{ result: StepResult; reported: StepResult[] }> {
   const startedAt = new Date();
   const output: string[] = [];
   const reported: StepResult[] = [];
@@ -156,7 +162,7 @@ async function runStep(step: Step, lab: LabHandle): Promise<{ result: StepResult
   const report = (cases: ReportedCase[]) => {
     if (!finished) reported.push(...cases.map((c) => reportedCase(c, startedAt)));
   };
-  const ctx = stepContext(lab, log, report, controller.signal);
+  const ctx = stepContext(lab, namespace, log, report, controller.signal);
 
   let failure: FailureInfo | undefined;
   const callsBefore = await ctx.kube.calls();
@@ -219,6 +225,7 @@ function skippedStep(step: Step): StepResult {
 
 function stepContext(
   lab: LabHandle,
+  namespace: string,
   log: (message: string) => void,
   report: (cases: ReportedCase[]) => void,
   signal: AbortSignal,
@@ -226,6 +233,7 @@ function stepContext(
   return {
     host: lab.host ?? NO_HOST,
     params: lab.params ?? {},
+    namespace,
     report,
     plan: lab.plan,
     accel: lab.accel,

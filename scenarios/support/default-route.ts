@@ -12,6 +12,7 @@ import type { MULTUS_MODES } from '../../lab/topology/schema.js';
 import { MULTUS_VERSION } from '../../overlays/cni/artifacts.js';
 import { applyManifests, deletePods, idlePod, inPod, logReadyTimes, waitPodsReady } from './kube.js';
 import { multusTreeWithRouteFix } from './multus-fix.js';
+import { ownNamespaceStep, removeOwnNamespace } from './namespace.js';
 
 /** host-local's gateway of NAD macvlan (10.4.0.0/16): what the pod asks to route through. */
 const GATEWAY = '10.4.0.1';
@@ -50,6 +51,7 @@ export const defaultRouteScenario = (name: string, multus: (typeof MULTUS_MODES)
     // minutes under TCG: a Kubernetes boot, a multus build, two pods (thick: three rollouts too)
     weight: multus === 'thick' ? 30 : 20,
     steps: [
+      ownNamespaceStep({ overlay: 'multus', names: ['macvlan'] }),
       {
         name: `with the pinned multus ${MULTUS_VERSION}, the default route stays on eth0 though the pod asks for net1`,
         timeoutMs: 600_000,
@@ -90,4 +92,9 @@ export const defaultRouteScenario = (name: string, multus: (typeof MULTUS_MODES)
         },
       },
     ],
+    cleanup: {
+      name: "cleanup: the scenario's namespace is removed",
+      timeoutMs: 300_000,
+      run: removeOwnNamespace,
+    },
   });

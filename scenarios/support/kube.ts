@@ -17,21 +17,28 @@ import { CommandFailure, type ScenarioContext } from '../../lab/scenario/define.
 import { pingAllArgv, unanswered } from './ping.js';
 
 export const CONTROL = 'vm-001';
-export const NAMESPACE = 'default';
 
-/** Applies manifests (YAML or JSON text, server-side apply) after checking their images are served. */
+/**
+ * Applies manifests of namespaced objects (YAML or JSON text, server-side apply) after checking
+ * their images are served; objects that name no namespace go into the scenario's own.
+ */
 export async function applyManifests(ctx: ScenarioContext, text: string): Promise<void> {
   const missing = missingImages(imagesOfManifests(text));
   if (missing.length > 0)
     throw new Error(
       `not served by the lab registry (pods would wait for them forever): ${missing.join(', ')}; see lab images`,
     );
-  for (const object of manifestObjects(text)) await ctx.kube.apply(object);
+  for (const object of manifestObjects(text))
+    await ctx.kube.apply({
+      ...object,
+      metadata: { ...object.metadata, namespace: object.metadata.namespace ?? ctx.namespace },
+    });
 }
 
 /**
  * A pod that idles on `node` (alpine; it stops at once on delete), with multus's networks
- * annotation when `networks` is given (a list of names or the annotation's JSON).
+ * annotation when `networks` is given (a list of names or the annotation's JSON). No namespace:
+ * applyManifests puts it in the scenario's (a static pod's file must name it).
  */
 export function idlePod(spec: {
   name: string;
@@ -44,7 +51,6 @@ export function idlePod(spec: {
     kind: 'Pod',
     metadata: {
       name: spec.name,
-      namespace: NAMESPACE,
       ...(spec.labels ? { labels: spec.labels } : {}),
       ...(spec.networks ? { annotations: { 'k8s.v1.cni.cncf.io/networks': spec.networks } } : {}),
     },
@@ -64,8 +70,8 @@ export function idlePod(spec: {
 
 /** One pod, which must exist. */
 export async function getPod(ctx: ScenarioContext, name: string): Promise<Pod> {
-  const pod = await ctx.kube.get(Pod, POD, name, NAMESPACE);
-  if (!pod) throw new Error(`pod ${NAMESPACE}/${name} does not exist`);
+  const pod = await ctx.kube.get(Pod, POD, name, ctx.namespace);
+  if (!pod) throw new Error(`pod ${ctx.namespace}/${name} does not exist`);
   return pod;
 }
 
@@ -89,7 +95,7 @@ export async function waitPodsReady(
   const pods = await ctx.kube.waitFor(
     Pod,
     POD,
-    { namespace: NAMESPACE },
+    { namespace: ctx.namespace },
     (pods) => names.every((n) => pods.some((p) => p.metadata.name === n && isPodReady(p))),
     {
       what: `pods ${names.join(', ')} Ready`,
@@ -123,10 +129,12 @@ export type PodSelector = { names: readonly string[] } | { label: string };
 export async function deletePods(ctx: ScenarioContext, selector: PodSelector): Promise<void> {
   const started = Date.now();
   const query =
-    'label' in selector ? { namespace: NAMESPACE, labelSelector: selector.label } : { namespace: NAMESPACE };
+    'label' in selector
+      ? { namespace: ctx.namespace, labelSelector: selector.label }
+      : { namespace: ctx.namespace };
   const names =
     'names' in selector ? selector.names : (await ctx.kube.list(Pod, POD, query)).map((p) => p.metadata.name);
-  for (const name of names) await ctx.kube.delete(POD, name, NAMESPACE);
+  for (const name of names) await ctx.kube.delete(POD, name, ctx.namespace);
   await ctx.kube.waitFor(Pod, POD, query, (pods) => !pods.some((p) => names.includes(p.metadata.name)), {
     what: `pods ${names.join(', ')} deleted`,
     timeoutMs: 240_000, // a pod on a loaded vm-001 took 150 s to go under TCG
@@ -153,7 +161,7 @@ export async function inPod(
   command: readonly string[],
   timeoutMs = 120_000,
 ): Promise<string> {
-  const result = await ctx.kube.exec(pod, command, { namespace: NAMESPACE, timeoutMs });
+  const result = await ctx.kube.exec(pod, command, { namespace: ctx.namespace, timeoutMs });
   if (result.code !== 0) throw new CommandFailure(`pod ${pod}`, command.join(' '), result);
   return result.stdout;
 }

@@ -6,15 +6,7 @@ import type { ScenarioContext, Step } from '../../lab/scenario/define.js';
 import { expectEqual, expectTrue } from '../../lab/scenario/expect.js';
 import { addressInRange } from '../../lab/scenario/netcheck.js';
 import { PROJECT_ROOT } from '../../lab/util/paths.js';
-import {
-  applyManifests,
-  deletePods,
-  expectReaches,
-  getPod,
-  logReadyTimes,
-  NAMESPACE,
-  waitPodsReady,
-} from './kube.js';
+import { applyManifests, deletePods, expectReaches, getPod, logReadyTimes, waitPodsReady } from './kube.js';
 
 /** One entry of multus's k8s.v1.cni.cncf.io/network-status annotation. */
 export interface NetworkStatus {
@@ -37,11 +29,11 @@ export const seed002Step: Step = {
   run: async (ctx) => {
     const manifest = await readFile(join(PROJECT_ROOT, 'overlays/multus/examples/samplepods.yaml'), 'utf8');
     await applyManifests(ctx, manifest);
-    // In the step's own finally, not the scenario's cleanup: a user may have pods of those names.
+    // Gone at the step's end: the seed's pods on one node hold its macvlan range.
     try {
       logReadyTimes(ctx, await waitPodsReady(ctx, ['samplepod', 'samplepod2']));
       const net1 = async (pod: string) => {
-        const entry = (await networkStatus(ctx, pod)).find((s) => s.name === `${NAMESPACE}/macvlan-conf`);
+        const entry = (await networkStatus(ctx, pod)).find((s) => s.name === `${ctx.namespace}/macvlan-conf`);
         expectEqual(entry?.interface, 'net1', `${pod}: macvlan-conf interface`);
         const ip = entry?.ips?.[0] ?? '';
         expectTrue(

@@ -17,6 +17,7 @@ const DISCOVERY: Record<string, unknown> = {
       { name: 'pods/exec', kind: 'PodExecOptions', namespaced: true },
       { name: 'nodes', kind: 'Node', namespaced: false },
       { name: 'events', kind: 'Event', namespaced: true },
+      { name: 'namespaces', kind: 'Namespace', namespaced: false },
     ],
   },
   '/apis/k8s.cni.cncf.io/v1': {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CommandFailure, type Step, StepFailure } from '../../lab/scenario/define.js';
+import { CommandFailure, type Step, StepFailure, scenarioNamespace } from '../../lab/scenario/define.js';
 import { runSteps, StepTimeout } from '../../lab/scenario/runner.js';
 import { RetryTimeoutError } from '../../lab/util/retry.js';
 import { fakeLab, ok, scenarioOf } from './scenario-fixtures.js';
@@ -19,6 +19,15 @@ const failing = (name: string, error: unknown): Step => ({
 });
 
 describe('runSteps', () => {
+  it("gives every step and the cleanup the scenario's own namespace, lab-<scenario>", async () => {
+    const seen: string[] = [];
+    const record: Step = { name: 'a', run: async (ctx) => void seen.push(ctx.namespace) };
+    const scenario = { ...scenarioOf([record]), cleanup: { ...record, name: 'cleanup' } };
+    await runSteps({ ...scenario, name: 'multus-thick-flannel' }, fakeLab());
+    expect(seen).toEqual(['lab-multus-thick-flannel', 'lab-multus-thick-flannel']);
+    expect(scenarioNamespace('x'.repeat(70))).toMatch(/^lab-x{59}$/);
+  });
+
   it('runs the steps one after another, in order', async () => {
     const events: string[] = [];
     const slow: Step = {
