@@ -25,10 +25,13 @@ export async function overlayNads(overlay: string): Promise<Map<string, KubeObje
 const isScenarios = (namespace: KubeObject) => namespace.metadata.labels?.[OWNER_LABEL] !== undefined;
 
 async function waitGone(ctx: ScenarioContext, name: string): Promise<void> {
-  await ctx.kube.waitFor(KubeObject, NAMESPACE, {}, (all) => !all.some((n) => n.metadata.name === name), {
-    what: `namespace ${name} deleted`,
-    timeoutMs: 240_000,
-  });
+  await ctx.kube.waitFor(
+    KubeObject,
+    NAMESPACE,
+    { fieldSelector: `metadata.name=${name}` },
+    (all) => !all.some((n) => n.metadata.name === name),
+    { what: `namespace ${name} deleted`, timeoutMs: 240_000 },
+  );
 }
 
 /**
@@ -44,7 +47,9 @@ export async function makeOwnNamespace(
   const existing = await ctx.kube.get(KubeObject, NAMESPACE, name);
   if (existing) {
     if (!isScenarios(existing))
-      throw new Error(`namespace ${name} exists and is not a scenario's: rename or delete it, then rerun`);
+      throw new Error(
+        `namespace ${name} exists and is not a scenario's: delete it (lab kubectl delete namespace ${name}) or run the scenario on another lab`,
+      );
     ctx.log(`namespace ${name} is left from an earlier run: deleting it first`);
     await ctx.kube.delete(NAMESPACE, name);
     await waitGone(ctx, name);
