@@ -233,6 +233,10 @@ async function baseLayer(dir: string): Promise<string> {
   for (const [link, target] of USRMERGE_LINKS) await symlink(target, join(tree, link));
   await writeFile(join(tree, 'etc/passwd'), `${ROOT_USER}\n`);
   await writeFile(join(tree, 'etc/group'), 'root:x:0:\n');
+  // Debian's order: /etc/hosts (the kubelet's, with the pod's own names) before DNS. Without the
+  // file glibc's default is `dns [!UNAVAIL=return] files`: a cluster DNS that answers NXDOMAIN
+  // for a name only /etc/hosts has ends the lookup there (the DNS tests' `getent hosts`).
+  await writeFile(join(tree, 'etc/nsswitch.conf'), 'hosts: files dns\n');
   return tarTree(tree, join(dir, 'base.tar'), "the images' base layer");
 }
 
@@ -298,7 +302,8 @@ export function imageSet(spec: { name: string; description: string; images: LabI
     }));
   const source = (): ArtifactSource => ({
     kind: 'build',
-    version: inputKey({ images: key(), BUSYBOX_APPLETS, format: 3 }),
+    // format: what baseLayer and the other layers put in; 4 added /etc/nsswitch.conf.
+    version: inputKey({ images: key(), BUSYBOX_APPLETS, format: 4 }),
     from: 'Debian packages and lab artifacts, built here',
     fill: async (dir, progress) => {
       const scratch = await mkdtemp(join(tmpdir(), 'lab-images-'));

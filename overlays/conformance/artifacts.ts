@@ -17,7 +17,7 @@ const AGNHOST: LabImage = {
   repository: 'e2e-test-images/agnhost',
   tag: '2.56',
   // coreutils: with sh being bash (below), the tests' scripts find only real programs on PATH
-  // (the session affinity tests run `seq`).
+  // (the session affinity tests run `seq`); libc-bin: the DNS tests' probes run `getent hosts`.
   packages: [
     'bind9-dnsutils',
     'curl',
@@ -26,6 +26,7 @@ const AGNHOST: LabImage = {
     'iperf',
     'bash',
     'coreutils',
+    'libc-bin',
     'busybox-static',
   ],
   applets: true,
@@ -57,12 +58,12 @@ export const conformanceImages = imageSet({
   description: "the images of Kubernetes' e2e tests (registry storage)",
   images: [
     AGNHOST,
-    // The DNS tests' second prober: dig and a shell.
+    // The DNS tests' second prober: dig, getent and a shell.
     {
       ref: `${E2E}/jessie-dnsutils:1.7`,
       repository: 'e2e-test-images/jessie-dnsutils',
       tag: '1.7',
-      packages: ['bind9-dnsutils', 'bash', 'busybox-static'],
+      packages: ['bind9-dnsutils', 'libc-bin', 'bash', 'busybox-static'],
       applets: true,
       cmd: ['/bin/sh'],
     },
