@@ -10,7 +10,7 @@ import {
   waitPodsReady,
 } from '../../scenarios/support/kube.js';
 import { makeOwnNamespace, overlayNads, removeOwnNamespace } from '../../scenarios/support/namespace.js';
-import { fakeKube, pod, podList } from './kube-fake.js';
+import { event, fakeKube, pod, podList } from './kube-fake.js';
 
 function context(kube: ScenarioContext['kube']): ScenarioContext & { lines: string[] } {
   const lines: string[] = [];
@@ -117,16 +117,17 @@ describe("the scenario's own namespace", () => {
   });
 
   it("deletes an earlier run's leftover first and waits until it is gone", async () => {
-    let gone = false;
-    const { client, requests } = fakeKube((req) => {
-      if (req.method === 'DELETE') {
-        gone = true;
-        return {};
-      }
-      if (req.method === 'PATCH') return req.body;
-      if (req.path === '/api/v1/namespaces/lab-x') return gone ? undefined : ours;
-      return podList(...(gone ? [] : [ours]));
-    });
+    const terminating = { metadata: { ...ours.metadata, deletionTimestamp: '2026-12-07T01:00:00Z' } };
+    const { client, requests, watches } = fakeKube(
+      (req) => {
+        if (req.method === 'DELETE') return {};
+        if (req.method === 'PATCH') return req.body;
+        if (req.path === '/api/v1/namespaces/lab-x') return ours;
+        // Still there, terminating; a list's items carry no apiVersion or kind, as the API server sends them.
+        return podList(terminating);
+      },
+      [[event('DELETED', { ...ours, ...terminating })]],
+    );
     await makeOwnNamespace(context(client), undefined);
     expect(sent(requests)).toEqual([
       'GET /api/v1/namespaces/lab-x',
@@ -134,6 +135,7 @@ describe("the scenario's own namespace", () => {
       'GET /api/v1/namespaces',
       'PATCH /api/v1/namespaces/lab-x',
     ]);
+    expect(watches).toHaveLength(1);
   });
 
   it('manifests without a namespace go into it; a pod from idlePod names none', async () => {
