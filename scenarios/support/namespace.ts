@@ -71,7 +71,7 @@ export async function makeOwnNamespace(
   ctx.log(`namespace ${name}${nads.names.length > 0 ? ` with NADs ${nads.names.join(', ')}` : ''}`);
 }
 
-/** The scenario's first step: its namespace, with its copies of the lab's NADs. */
+/** A step that makes the scenario's namespace, with its copies of the lab's NADs: before anything goes in it. */
 export function ownNamespaceStep(nads?: { overlay: string; names: readonly string[] }): Step {
   const what = nads ? ` with copies of overlay ${nads.overlay}'s NADs ${nads.names.join(', ')}` : '';
   return {
