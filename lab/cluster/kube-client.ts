@@ -148,7 +148,15 @@ export class KubeClient {
     const path = `${await this.#path(type, query.namespace)}${selectorQuery(query)}`;
     const list = await api.request<{ metadata: { resourceVersion: string }; items: unknown[] }>({ path });
     return {
-      items: list.items.map((item) => parseAnswer(schema, item, `GET ${path}`)),
+      // The API server leaves apiVersion and kind out of a built-in type's items: put them back,
+      // so an item reads as the object `get` gives.
+      items: list.items.map((item) =>
+        parseAnswer(
+          schema,
+          { apiVersion: type.apiVersion, kind: type.kind, ...(item as object) },
+          `GET ${path}`,
+        ),
+      ),
       resourceVersion: list.metadata.resourceVersion,
       path,
     };

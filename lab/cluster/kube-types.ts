@@ -76,9 +76,6 @@ export const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod' };
 export const NODE: ResourceType = { apiVersion: 'v1', kind: 'Node' };
 export const EVENT: ResourceType = { apiVersion: 'v1', kind: 'Event' };
 export const NAMESPACE: ResourceType = { apiVersion: 'v1', kind: 'Namespace' };
-/** A Namespace as get and list give it (a list's items carry no apiVersion or kind). */
-export const Namespace = z.looseObject({ metadata: ObjectMeta });
-export type Namespace = z.infer<typeof Namespace>;
 export const NAD: ResourceType = { apiVersion: 'k8s.cni.cncf.io/v1', kind: 'NetworkAttachmentDefinition' };
 
 export function isPodReady(pod: Pod): boolean {

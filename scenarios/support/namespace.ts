@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { manifestObjects } from '../../lab/cluster/kube-client.js';
-import { type KubeObject, NAD, NAMESPACE, Namespace } from '../../lab/cluster/kube-types.js';
+import { KubeObject, NAD, NAMESPACE } from '../../lab/cluster/kube-types.js';
 import { loadOverlay } from '../../lab/overlay/registry.js';
 import { ADDONS_DIR } from '../../lab/overlay/user-layer.js';
 import type { ScenarioContext, Step } from '../../lab/scenario/define.js';
@@ -22,11 +22,11 @@ export async function overlayNads(overlay: string): Promise<Map<string, KubeObje
   return nads;
 }
 
-const isScenarios = (namespace: Namespace) => namespace.metadata.labels?.[OWNER_LABEL] !== undefined;
+const isScenarios = (namespace: KubeObject) => namespace.metadata.labels?.[OWNER_LABEL] !== undefined;
 
 async function waitGone(ctx: ScenarioContext, name: string): Promise<void> {
   await ctx.kube.waitFor(
-    Namespace,
+    KubeObject,
     NAMESPACE,
     { fieldSelector: `metadata.name=${name}` },
     (all) => !all.some((n) => n.metadata.name === name),
@@ -44,7 +44,7 @@ export async function makeOwnNamespace(
   nads: { overlay: string; names: readonly string[] } | undefined,
 ): Promise<void> {
   const name = ctx.namespace;
-  const existing = await ctx.kube.get(Namespace, NAMESPACE, name);
+  const existing = await ctx.kube.get(KubeObject, NAMESPACE, name);
   if (existing) {
     if (!isScenarios(existing))
       throw new Error(
@@ -87,7 +87,7 @@ export function ownNamespaceStep(nads?: { overlay: string; names: readonly strin
  */
 export async function removeOwnNamespace(ctx: ScenarioContext): Promise<void> {
   const started = Date.now();
-  const existing = await ctx.kube.get(Namespace, NAMESPACE, ctx.namespace);
+  const existing = await ctx.kube.get(KubeObject, NAMESPACE, ctx.namespace);
   if (!existing || !isScenarios(existing)) return;
   await ctx.kube.delete(NAMESPACE, ctx.namespace);
   await waitGone(ctx, ctx.namespace);

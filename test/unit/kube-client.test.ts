@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { KubeWaitTimeout, manifestObjects, resourcePath } from '../../lab/cluster/kube-client.js';
 import { execPath, exitCodeOf } from '../../lab/cluster/kube-exec.js';
-import { isPodReady, NAD, NODE, Node, POD, Pod } from '../../lab/cluster/kube-types.js';
+import {
+  isPodReady,
+  KubeObject,
+  NAD,
+  NAMESPACE,
+  NODE,
+  Node,
+  POD,
+  Pod,
+} from '../../lab/cluster/kube-types.js';
 import { event, fakeKube, pod, podList } from './kube-fake.js';
 
 describe('resourcePath', () => {
@@ -139,5 +148,14 @@ describe('KubeClient', () => {
     const { client } = fakeKube(() => podList());
     await client.list(Pod, POD);
     expect(await client.calls()).toBe(2);
+  });
+});
+
+describe('list', () => {
+  it("gives each item the list's apiVersion and kind, which the API server leaves out of built-in types", async () => {
+    const { client } = fakeKube(() => podList({ metadata: { name: 'lab-x' } }));
+    expect(await client.list(KubeObject, NAMESPACE)).toEqual([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab-x' } },
+    ]);
   });
 });
