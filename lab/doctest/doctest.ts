@@ -4,15 +4,20 @@
 // "…" stands for any text, so timings and generated names need not be spelled out; the time
 // of day that starts lab's progress lines is ignored.
 // ```sh blocks are shown to the reader but not run (e.g. ./setup.sh, done by CI before).
+// A console block after the line `<!-- doctest: nightly -->` (blank lines between) is long work (a scenario, a
+// second cold lab) that only the nightly run does; the per-change run skips it.
 
 export interface DocCommand {
   /** 1-based line of the "$ " line in the page. */
   line: number;
   command: string;
   expected: string[];
+  /** Its block is marked `<!-- doctest: nightly -->`. */
+  nightly: boolean;
 }
 
 const FENCE = /^```(\S*)\s*$/;
+const NIGHTLY_MARK = /^<!--\s*doctest:\s*nightly\s*-->\s*$/;
 
 export function parseConsoleBlocks(markdown: string): DocCommand[] {
   const commands: DocCommand[] = [];
@@ -20,8 +25,16 @@ export function parseConsoleBlocks(markdown: string): DocCommand[] {
   let inFence = false;
   let current: DocCommand | undefined;
   let continued = false;
+  let nightly = false;
+  let markedAt: number | undefined; // the line of a mark waiting for its block
   markdown.split('\n').forEach((text, index) => {
     const fence = FENCE.exec(text);
+    if (!inFence && NIGHTLY_MARK.test(text)) {
+      markedAt = index + 1;
+      return;
+    }
+    if (markedAt !== undefined && !fence && text.trim() !== '')
+      throw new Error(`line ${markedAt}: <!-- doctest: nightly --> must come right before a console block`);
     if (fence) {
       if (inFence) {
         inFence = false;
@@ -30,6 +43,8 @@ export function parseConsoleBlocks(markdown: string): DocCommand[] {
       } else {
         inFence = true;
         inConsole = fence[1] === 'console';
+        nightly = markedAt !== undefined;
+        markedAt = undefined;
       }
       return;
     }
@@ -40,7 +55,7 @@ export function parseConsoleBlocks(markdown: string): DocCommand[] {
       return;
     }
     if (text.startsWith('$ ')) {
-      current = { line: index + 1, command: text.slice(2), expected: [] };
+      current = { line: index + 1, command: text.slice(2), expected: [], nightly };
       commands.push(current);
       continued = text.endsWith('\\');
       return;

@@ -3,7 +3,9 @@
 // (143 for SIGTERM). A second Ctrl-C exits at once. Only a lab this process created goes (its
 // state names this process as owner): never another's lab of the same name, never one kept
 // on purpose (--keep).
+import { labDir } from '../util/paths.js';
 import type { Ui } from '../util/ui.js';
+import { refuseSpawns, startedHere, terminate } from '../vm/process.js';
 import { freezeState, readState, releaseOwnLock } from './state.js';
 import { teardown } from './teardown.js';
 
@@ -23,6 +25,8 @@ export function removeOnInterrupt(name: string, ui: Ui): () => void {
 
 async function onSignal(signal: string, code: number): Promise<void> {
   process.once('SIGINT', () => process.exit(code));
+  // The interrupted work runs on beside the teardown: it must start no VM the teardown misses.
+  refuseSpawns(`lab is exiting on ${signal}`);
   for (const [name, ui] of owned) {
     try {
       const state = await readState(name);
@@ -39,6 +43,8 @@ async function onSignal(signal: string, code: number): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 500));
         await teardown(state, ui);
       });
+      // A VM spawned after the state was read is in no state file, but this process knows it.
+      await Promise.all((await startedHere(labDir(name))).map((pid) => terminate(pid)));
       releaseOwnLock(name);
     } catch (err) {
       ui.warn(`lab "${name}" could not be removed (${(err as Error).message}); lab clean --name ${name}`);

@@ -33,16 +33,36 @@ export async function readPidfile(path: string): Promise<number | undefined> {
   return Number.isFinite(pid) && pid > 0 ? pid : undefined;
 }
 
+// Every daemon this process started, and whether it may start more: an interrupt closes the
+// gate, then ends what this process started for the labs it removes, so a VM whose spawn was
+// under way as the teardown read the state is not left running (its pid was never written).
+const started = new Set<number>();
+let spawnsRefused: string | undefined;
+
+/** From now on spawnDetached throws `why`: the process is removing what it made and exiting. */
+export function refuseSpawns(why: string): void {
+  spawnsRefused = why;
+}
+
+/** The daemons this process started that are still ours (their command line names `marker`). */
+export async function startedHere(marker: string): Promise<number[]> {
+  const pids = [...started];
+  const ours = await Promise.all(pids.map((pid) => isOurProcess(pid, marker)));
+  return pids.filter((_, i) => ours[i]);
+}
+
 /** Starts a long-lived daemon: own process group, output to `logFile`, not our child to wait for. */
 export function spawnDetached(argv: string[], logFile: string): number {
   const [file, ...args] = argv;
   if (!file) throw new Error('spawnDetached: empty argv');
+  if (spawnsRefused) throw new Error(`not starting ${file}: ${spawnsRefused}`);
   const log = openSync(logFile, 'a');
   const child = spawn(file, args, { detached: true, stdio: ['ignore', log, log] });
   child.on('error', () => {}); // reported below as a missing pid
   child.unref();
   closeSync(log);
   if (!child.pid) throw new Error(`could not start ${file}`);
+  started.add(child.pid);
   return child.pid;
 }
 

@@ -22,15 +22,40 @@ text $ not a command
 \`\`\`console
 $ true
 \`\`\`
+
+<!-- doctest: nightly -->
+\`\`\`console
+$ npx lab test multus --no-start
+11 passed, 0 failed
+\`\`\`
+
+<!-- doctest: nightly -->
+
+\`\`\`console
+$ false
+\`\`\`
 `;
 
 describe('parseConsoleBlocks', () => {
   it('takes "$ " lines of console blocks with the output shown after each, not sh blocks', () => {
     expect(parseConsoleBlocks(page)).toEqual([
-      { line: 8, command: 'npx lab start cni', expected: ['✓ boot 2 VM(s) (… s)'] },
-      { line: 11, command: 'echo a \\\n  b', expected: ['a b'] },
-      { line: 19, command: 'true', expected: [] },
+      { line: 8, command: 'npx lab start cni', expected: ['✓ boot 2 VM(s) (… s)'], nightly: false },
+      { line: 11, command: 'echo a \\\n  b', expected: ['a b'], nightly: false },
+      { line: 19, command: 'true', expected: [], nightly: false },
+      {
+        line: 24,
+        command: 'npx lab test multus --no-start',
+        expected: ['11 passed, 0 failed'],
+        nightly: true,
+      },
+      { line: 31, command: 'false', expected: [], nightly: true },
     ]);
+  });
+
+  it('refuses a nightly mark that is not followed by a console block', () => {
+    expect(() =>
+      parseConsoleBlocks('<!-- doctest: nightly -->\nSome text.\n```console\n$ true\n```\n'),
+    ).toThrow('line 1: <!-- doctest: nightly --> must come right before a console block');
   });
 });
 
