@@ -4,8 +4,8 @@
 // "…" stands for any text, so timings and generated names need not be spelled out; the time
 // of day that starts lab's progress lines is ignored.
 // ```sh blocks are shown to the reader but not run (e.g. ./setup.sh, done by CI before).
-// A console block after the line `<!-- doctest: nightly -->` (blank lines between) is long work (a scenario, a
-// second cold lab) that only the nightly run does; the per-change run skips it.
+// A console block after the line `<!-- doctest: nightly -->` (blank lines may come between) is
+// long work (a scenario, a second cold lab) that only the nightly run does; CI's skips it.
 
 export interface DocCommand {
   /** 1-based line of the "$ " line in the page. */
