@@ -30,9 +30,10 @@ export default defineScenario({
     "Kubernetes' own [sig-network] [Conformance] tests (e2e.test v1.34.2), on the host against the lab",
   topology: { nvm: 2 },
   overlays: ['xcluster-cni', 'private-reg', 'coredns', 'conformance'],
-  // minutes under TCG: a cold boot and the tests' images (~20), then 45 specs at 2-3 minutes each
-  // (measured 2026-12-06/07: 34 in 2 h 53 min, 10 in 32 min)
-  weight: 180,
+  // minutes under TCG: a cold boot and the tests' images (~20), then the 45 specs (~100: measured
+  // 2026-12-07 on the current images, 34 in 66 min and 10 in 32 min; 2 h 53 min for 34 before
+  // the images' fixes, when failing specs waited out their timeouts)
+  weight: 120,
   steps: [
     {
       name: 'both nodes are Ready and kube-dns has its endpoint',
