@@ -15,7 +15,7 @@ describe('spawnDetached', () => {
     const pid = spawnDetached(['sh', '-c', 'sleep 30', `${mine}/x`], join(dir, 'a.log'));
     try {
       // Until the child has exec'd, its command line is still ours.
-      await expect.poll(() => startedHere(mine), { timeout: 2000 }).toEqual([pid]);
+      await expect.poll(() => startedHere(mine), { timeout: 10_000 }).toEqual([pid]);
       expect(await startedHere(join(dir, 'b'))).toEqual([]);
     } finally {
       process.kill(-pid, 'SIGKILL'); // its own process group: sh and its sleep
